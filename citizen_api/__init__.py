@@ -1,0 +1,59 @@
+"""casa311: the Flask application. create_app() reads as the table of contents."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from citizen_api.config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, then each part registered in turn."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    from citizen_api.logs import configure_logging
+
+    configure_logging(app.config["LOG_LEVEL"])
+
+
+def register_extensions(app: Flask) -> None:
+    from citizen_api.extensions import db
+    from models.engine import engine_options, install_listeners, normalize_url
+
+    url = app.config["DATABASE_URL"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(url)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        url, app.config["STATEMENT_TIMEOUT_MS"]
+    )
+    db.init_app(app)
+    with app.app_context():
+        install_listeners(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from citizen_api.api import register_api
+    from citizen_api.health import blp as health
+
+    app.register_blueprint(health)
+    register_api(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from citizen_api.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from citizen_api.cli import register
+
+    register(app)

@@ -1,0 +1,83 @@
+"""The resident API under /api/v1: its blueprints, its OpenAPI document and docs page."""
+
+from __future__ import annotations
+
+import swagger_ui_bundle
+from flask import Flask, request, send_from_directory
+from flask_smorest import Api
+from marshmallow import Schema, fields
+
+from citizen_api.errors import Problem
+
+API_PREFIX = "/api/v1"
+JSON_TYPES = ("application/json",)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "For invalid input: field -> what is wrong with it"},
+    )
+
+
+class CasaApi(Api):
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # errors are documented per operation
+
+    def _register_error_handlers(self):
+        """Errors are rendered by citizen_api.errors for the whole app."""
+
+
+def require_json_body():
+    """Refuse a write whose body is not JSON (415), before any parsing."""
+    if request.method in ("POST", "PUT", "PATCH") and request.path.startswith(API_PREFIX):
+        mimetype = request.mimetype
+        if not (mimetype in JSON_TYPES or mimetype.endswith("+json")):
+            raise Problem(
+                415,
+                f"Send the body as application/json (got {mimetype or 'no Content-Type'}).",
+                type="unsupported-media-type",
+            )
+
+
+def register_api(app: Flask) -> None:
+    from citizen_api.areas.views import blp as areas
+    from citizen_api.catalogue.views import blp as services
+    from citizen_api.reports.views import blp as reports
+
+    app.config.update(
+        API_TITLE="casa311",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=f"{API_PREFIX}/docs/assets/",
+    )
+    api = CasaApi(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": (
+                    "Casablanca's citizen service-request API. Every error is "
+                    "application/problem+json (RFC 9457). Names follow `?lang=` or "
+                    "Accept-Language (fr, ar, en)."
+                )
+            }
+        },
+    )
+    for blueprint in (services, reports, areas):
+        api.register_blueprint(blueprint)
+    app.before_request(require_json_body)
+
+    @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")
+    def swagger_assets(filename):
+        """The docs page's scripts and styles, served from the installed package."""
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)

@@ -1,0 +1,1 @@
+"""The areas (arrondissements and the Méchouar) reports are routed by."""

@@ -1,0 +1,1 @@
+"""The catalogue of services (kinds of problems) residents can report."""

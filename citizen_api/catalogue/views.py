@@ -1,0 +1,97 @@
+"""/api/v1/services: what can be reported, in the resident's language."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import exists, select
+
+from citizen_api.catalogue.schemas import (
+    LangArgs,
+    ServiceDetailOut,
+    ServiceListOut,
+    ServiceQueryArgs,
+)
+from citizen_api.errors import Problem
+from citizen_api.extensions import db
+from citizen_api.lang import localize, negotiate
+from citizen_api.responses import json_response
+from citizen_api.routing import OutsideCity, applies_at, area_index
+from models import RoutingRule, ServiceType
+from models.i18n import pick
+
+blp = Blueprint(
+    "services", __name__, url_prefix="/api/v1/services", description="The catalogue of services"
+)
+
+
+def service_view(service: ServiceType, lang: str) -> dict:
+    return {
+        "code": service.code,
+        "name": service.name(lang),
+        "description": service.description(lang),
+        "group": service.group(lang),
+        "keywords": [k.strip() for k in service.keywords.split(",") if k.strip()],
+        "sla_hours": service.sla_hours,
+        "has_attributes": bool(service.attributes),
+    }
+
+
+def service_detail(service: ServiceType, lang: str) -> dict:
+    return {
+        **service_view(service, lang),
+        "attributes": [
+            {
+                "code": a.code,
+                "datatype": a.datatype,
+                "required": a.required,
+                "order": a.order,
+                "description": a.description(lang),
+                "values": [
+                    {"key": v["key"], "name": pick(v, "name", lang)} for v in a.values or ()
+                ],
+            }
+            for a in service.attributes
+        ],
+    }
+
+
+@blp.get("")
+@blp.arguments(ServiceQueryArgs, location="query")
+@blp.response(200, ServiceListOut)
+def list_services(args):
+    """List the services; with lat and long, only those handled at that point."""
+    lang = args.get("lang") or negotiate()
+    query = select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.id)
+    if "lat" in args:
+        try:
+            hit = area_index(db.session).locate(
+                args["long"], args["lat"], current_app.config["AREA_SNAP_METERS"]
+            )
+        except OutsideCity:
+            raise Problem(
+                422,
+                "This point is outside Casablanca: no service is available there.",
+                type="outside-city",
+                errors={"lat": ["Outside the city."], "long": ["Outside the city."]},
+            ) from None
+        query = query.where(
+            exists().where(RoutingRule.service_type_id == ServiceType.id, applies_at(hit))
+        )
+    items = [service_view(s, lang) for s in db.session.scalars(query)]
+    return localize(json_response({"items": items}), lang)
+
+
+@blp.get("/<code>")
+@blp.arguments(LangArgs, location="query")
+@blp.response(200, ServiceDetailOut)
+@blp.alt_response(404, description="No such service")
+def get_service(args, code):
+    """Describe one service, with the attributes a report of it may answer."""
+    lang = args.get("lang") or negotiate()
+    service = db.session.scalar(
+        select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True))
+    )
+    if service is None:
+        raise Problem(404, f"No service has the code {code!r}.", type="not-found")
+    return localize(json_response(service_detail(service, lang)), lang)

@@ -1,0 +1,163 @@
+"""One error envelope: RFC 9457 application/problem+json for every error the app sends.
+
+Werkzeug's own errors (404, 405, 413, 415, 429...) leave in the same shape and keep their
+headers (Allow, Retry-After). Nothing about the server's internals (stack traces, SQL)
+ever reaches a response. A blueprint may claim its own error shape (Open311 does) by
+registering a renderer for its URL prefix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import orjson
+from flask import Flask, Response, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PROBLEM_MIMETYPE = "application/problem+json"
+TYPE_PREFIX = "urn:casa311:problem:"
+log = logging.getLogger(__name__)
+
+# URL prefix -> function(status, title, detail, errors, headers) -> Response
+_renderers: dict[str, Callable[..., Response]] = {}
+
+
+class Problem(HTTPException):
+    """An HTTP error with a machine-readable type, a human detail and field errors."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        type: str = "about:blank",  # noqa: A002 - the RFC's member name
+        title: str | None = None,
+        errors: dict | None = None,
+        headers: dict | None = None,
+        extra: dict | None = None,
+    ):
+        super().__init__(description=detail)
+        self.code = status
+        self.type = type if type.startswith(("about:", "urn:")) else TYPE_PREFIX + type
+        self.title = title
+        self.errors = errors
+        self.extra_headers = headers or {}
+        self.extra = extra or {}
+
+
+def validation_problem(errors: dict, detail: str | None = None) -> Problem:
+    """A 422 listing, for each field, what was wrong with it."""
+    fields = ", ".join(sorted(errors))
+    return Problem(
+        422,
+        detail or f"The request has invalid fields: {fields}. See `errors` for each.",
+        type="validation",
+        title="Invalid request",
+        errors=errors,
+    )
+
+
+def register_renderer(prefix: str, renderer: Callable[..., Response]) -> None:
+    """Let the blueprint under `prefix` render its own errors."""
+    _renderers[prefix] = renderer
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    type: str = "about:blank",  # noqa: A002
+    title: str | None = None,
+    errors: dict | None = None,
+    headers: dict | None = None,
+    extra: dict | None = None,
+) -> Response:
+    for prefix, renderer in _renderers.items():
+        if request and request.path.startswith(prefix):
+            return renderer(status, title, detail, errors, headers or {})
+    from http import HTTPStatus
+
+    body = {
+        "type": type,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra or {})
+    response = Response(orjson.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    response.headers.update(headers or {})
+    return response
+
+
+def _flatten_webargs(messages) -> dict:
+    """webargs nests errors by location ({"json": {...}, "query": {...}}): flatten them."""
+    if not isinstance(messages, dict):
+        return {"_body": messages}
+    flat: dict = {}
+    for location, errors in messages.items():
+        if isinstance(errors, dict):
+            flat.update(errors)
+        else:
+            flat["_body" if location in ("json", "form") else location] = errors
+    return flat
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if isinstance(error, Problem):
+        headers.update(error.extra_headers)
+        return problem_response(
+            error.code,
+            error.description,
+            type=error.type,
+            title=error.title,
+            errors=error.errors,
+            headers=headers,
+            extra=error.extra,
+        )
+    data = getattr(error, "data", None) or {}
+    headers.update(data.get("headers") or {})
+    errors = None
+    detail = error.description
+    if "messages" in data:  # webargs/marshmallow validation
+        errors = _flatten_webargs(data["messages"])
+        if error.code == 422:
+            return handle_http_exception(validation_problem(errors))
+        detail = "; ".join(str(m) for msgs in errors.values() for m in _as_list(msgs))
+    return problem_response(error.code, detail, errors=errors, headers=headers)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def handle_database_unavailable(error: Exception) -> Response:
+    log.warning("database unavailable: %s", type(error).__name__)
+    return handle_http_exception(
+        Problem(
+            503,
+            "The service cannot reach its database right now. Nothing was changed; "
+            "try again in a few seconds.",
+            type="database-unavailable",
+            headers={"Retry-After": "5"},
+        )
+    )
+
+
+def handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return handle_http_exception(
+        Problem(500, InternalServerError.description, type="internal-error")
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,57 @@
+"""marshmallow fields and helpers shared by the API's schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marshmallow import ValidationError, fields
+
+
+class StrictFloat(fields.Float):
+    """A JSON number only: no strings, booleans, NaN or infinities."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError("Must be a number (not a string or a boolean).")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class AwareDateTime(fields.AwareDateTime):
+    """An ISO 8601 date-time that must carry its timezone (Z or +01:00)."""
+
+    default_error_messages = {
+        "invalid": "Not a valid ISO 8601 date-time, e.g. 2026-06-09T10:15:00+01:00.",
+        "invalid_awareness": "Add a timezone, e.g. 2026-06-09T10:15:00Z or +01:00.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.replace(" ", "+")  # a '+' left unescaped in a query string
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(dt.UTC)
+
+
+class CommaList(fields.Field):
+    """A comma-separated list in a query string: ``status=submitted,acknowledged``."""
+
+    def __init__(self, choices=None, max_items=50, **kwargs):
+        super().__init__(**kwargs)
+        self.choices, self.max_items = choices, max_items
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("Must be a comma-separated list.")
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        if not items:
+            raise ValidationError("Must list at least one value.")
+        if len(items) > self.max_items:
+            raise ValidationError(f"At most {self.max_items} values.")
+        if self.choices:
+            unknown = [v for v in items if v not in self.choices]
+            if unknown:
+                raise ValidationError(
+                    f"Unknown {', '.join(unknown)}; choose among {', '.join(self.choices)}."
+                )
+        return items

@@ -1,0 +1,33 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+
+from citizen_api.errors import Problem
+from citizen_api.extensions import db
+
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/healthz")
+def healthz():
+    """Answer while the process is alive."""
+    return jsonify(status="ok")
+
+
+@blp.get("/readyz")
+def readyz():
+    """Answer 200 only while the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        raise Problem(
+            503,
+            "The database is not reachable.",
+            type="database-unavailable",
+            headers={"Retry-After": "5"},
+        ) from None
+    return jsonify(status="ready", database=db.engine.dialect.name)

@@ -1,0 +1,127 @@
+"""Filing a report: validate against the catalogue, route, store, record the first event.
+
+Shared by every way a report comes in (the native API, Open311); free of Flask.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from citizen_api.attributes import validate_attributes
+from citizen_api.phones import InvalidPhone, parse_mobile
+from citizen_api.routing import NoRoute, OutsideCity, route
+from citizen_api.tracking import new_code
+from models import Area, ReporterContact, RequestEvent, ServiceRequest, ServiceType, utcnow
+
+
+class InvalidReport(Exception):
+    """The report cannot be accepted; `errors` says, per field, what to fix."""
+
+    def __init__(self, errors: dict[str, list[str]], detail: str, kind: str = "validation"):
+        super().__init__(detail)
+        self.errors, self.detail, self.kind = errors, detail, kind
+
+
+def active_service(session: Session, code: str) -> ServiceType | None:
+    return session.scalar(
+        select(ServiceType).where(ServiceType.code == code, ServiceType.active.is_(True))
+    )
+
+
+def _contact(session: Session, e164: str) -> ReporterContact:
+    contact = session.scalar(select(ReporterContact).where(ReporterContact.phone_e164 == e164))
+    if contact is None:
+        contact = ReporterContact(phone_e164=e164)
+        session.add(contact)
+    return contact
+
+
+def file_report(
+    session: Session,
+    *,
+    service_code: str,
+    lat: float,
+    long: float,
+    description: str | None = None,
+    address: str | None = None,
+    attributes: dict | None = None,
+    phone: str | None = None,
+    lang: str = "fr",
+    channel: str = "api",
+    snap_m: float = 0,
+) -> ServiceRequest:
+    """Add a new report to the session (flushed, not committed) or raise InvalidReport."""
+    service = active_service(session, service_code)
+    if service is None:
+        raise InvalidReport(
+            {"service_code": [f"Unknown service code {service_code!r}; see GET /api/v1/services."]},
+            "The service code is not in the catalogue.",
+            "unknown-service",
+        )
+    clean, errors = validate_attributes(service.attributes, attributes)
+    e164 = None
+    if phone:
+        try:
+            e164 = parse_mobile(phone)
+        except InvalidPhone as exc:
+            errors["phone"] = [str(exc)]
+    if errors:
+        raise InvalidReport(errors, f"Invalid fields: {', '.join(sorted(errors))}.")
+    try:
+        decision = route(session, service, long, lat, snap_m)
+    except OutsideCity as exc:
+        away = f" (about {exc.distance_m / 1000:.1f} km away)" if exc.distance_m else ""
+        message = f"This point is outside Casablanca{away}; casa311 only takes reports in the city."
+        raise InvalidReport({"lat": [message], "long": [message]}, message, "outside-city") from exc
+    except NoRoute as exc:
+        raise InvalidReport(
+            {"service_code": [f"{service.code} is not handled at this place."]},
+            str(exc),
+            "service-unavailable-here",
+        ) from exc
+
+    report = ServiceRequest(
+        tracking_code=new_code(),
+        service_type=service,
+        geom=f"SRID=4326;POINT({long!r} {lat!r})",
+        description=description,
+        address=address,
+        attributes=clean,
+        lang=lang,
+        channel=channel,
+        area=session.get(Area, decision.area.area_id),
+        department=decision.rule.department,
+        routing_rule_id=decision.rule.id,
+        routing_reason=decision.reason,
+        contact=_contact(session, e164) if e164 else None,
+        expected_at=utcnow(service.sla_hours),
+    )
+    report.events.append(
+        RequestEvent(kind="submitted", to_status="submitted", public=True, actor="resident")
+    )
+    session.add(report)
+    session.flush()
+    set_committed_value(report, "lat", lat)
+    set_committed_value(report, "long", long)
+    return report
+
+
+def submit_report(session: Session, attempts: int = 3, **fields) -> ServiceRequest:
+    """File and commit a report. A unique clash (a tracking code drawn twice, two first
+    reports from one phone at once) is retried from scratch; nothing half-written stays."""
+    for attempt in range(1, attempts + 1):
+        try:
+            report = file_report(session, **fields)
+            session.commit()
+            return report
+        except IntegrityError:
+            session.rollback()
+            if attempt == attempts:
+                raise
+        except Exception:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,136 @@
+"""Schemas of the resident-facing report endpoints, named by role."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from citizen_api.fields import AwareDateTime, CommaList, StrictFloat
+from models import STATUSES
+from models.i18n import LANGUAGES
+
+MAX_DESCRIPTION = 4000
+
+
+class ServiceRequestIn(Schema):
+    """A new report. Server-set fields (status, area, department...) are refused."""
+
+    service_code = fields.String(required=True, validate=validate.Length(1, 64))
+    lat = StrictFloat(required=True, validate=validate.Range(-90, 90))
+    long = StrictFloat(required=True, validate=validate.Range(-180, 180))
+    description = fields.String(allow_none=True, validate=validate.Length(max=MAX_DESCRIPTION))
+    address = fields.String(allow_none=True, validate=validate.Length(max=300))
+    attributes = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 64)),
+        values=fields.Raw(allow_none=True),
+        validate=validate.Length(max=50),
+        metadata={"description": "Answers to the service's attributes, by attribute code."},
+    )
+    phone = fields.String(
+        allow_none=True,
+        load_only=True,
+        validate=validate.Length(max=40),
+        metadata={"description": "A mobile number for SMS updates; never shown publicly."},
+    )
+    lang = fields.String(
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "The resident's language for messages (default: negotiated)."},
+    )
+
+
+class AreaRef(Schema):
+    code = fields.String()
+    name = fields.String()
+    prefecture_code = fields.String(allow_none=True)
+
+
+class DepartmentRef(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class ServiceRequestOut(Schema):
+    """A report as the public sees it."""
+
+    tracking_code = fields.String(metadata={"example": "K7QM-4RZP"})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    service_code = fields.String()
+    service_name = fields.String()
+    lat = fields.Float()
+    long = fields.Float()
+    address = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    area = fields.Nested(AreaRef)
+    department = fields.Nested(DepartmentRef)
+    requested_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    expected_at = fields.DateTime(allow_none=True)
+
+
+class ServiceRequestPage(Schema):
+    items = fields.List(fields.Nested(ServiceRequestOut))
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "Pass as `cursor` for the next page."}
+    )
+
+
+class RequestQueryArgs(Schema):
+    """Filters of the report list; every filter narrows the result."""
+
+    status = CommaList(choices=STATUSES)
+    service_code = CommaList()
+    area = CommaList()
+    department = CommaList()
+    bbox = fields.String(
+        metadata={
+            "description": "minLng,minLat,maxLng,maxLat (WGS84)",
+            "example": "-7.65,33.57,-7.60,33.61",
+        }
+    )
+    lat = StrictFloat(validate=validate.Range(-90, 90))
+    long = StrictFloat(validate=validate.Range(-180, 180))
+    radius = fields.Integer(
+        strict=False, validate=validate.Range(1, 10_000), metadata={"description": "metres"}
+    )
+    created_after = AwareDateTime()
+    created_before = AwareDateTime()
+    updated_after = AwareDateTime()
+    limit = fields.Integer(validate=validate.Range(1, 200), load_default=50)
+    cursor = fields.String(validate=validate.Length(max=200))
+    lang = fields.String(validate=validate.OneOf(LANGUAGES))
+
+    @validates_schema
+    def _check_combinations(self, data, **kwargs):
+        errors = {}
+        near = [k for k in ("lat", "long", "radius") if k in data]
+        if near and len(near) != 3:
+            missing = sorted({"lat", "long", "radius"} - set(near))
+            errors["radius" if "radius" in missing else missing[0]] = [
+                "lat, long and radius go together; missing: " + ", ".join(missing) + "."
+            ]
+        if "bbox" in data:
+            try:
+                data["bbox"] = parse_bbox(data["bbox"])
+            except ValueError as exc:
+                errors["bbox"] = [str(exc)]
+        after, before = data.get("created_after"), data.get("created_before")
+        if after and before and after >= before:
+            errors["created_before"] = ["Must be later than created_after."]
+        if errors:
+            raise ValidationError(errors)
+
+
+def parse_bbox(text: str, max_side: float = 1.0) -> tuple[float, float, float, float]:
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise ValueError("Must be four numbers: minLng,minLat,maxLng,maxLat.")
+    try:
+        x1, y1, x2, y2 = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError("Must be four numbers: minLng,minLat,maxLng,maxLat.") from None
+    if not all(-180 <= x <= 180 for x in (x1, x2)) or not all(-90 <= y <= 90 for y in (y1, y2)):
+        raise ValueError("Longitudes must lie in [-180, 180] and latitudes in [-90, 90].")
+    if x1 >= x2 or y1 >= y2:
+        raise ValueError("The minimum must come before the maximum: minLng,minLat,maxLng,maxLat.")
+    if x2 - x1 > max_side or y2 - y1 > max_side:
+        raise ValueError(f"The box may span at most {max_side} degree on each side.")
+    return x1, y1, x2, y2

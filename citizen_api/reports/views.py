@@ -1,0 +1,170 @@
+"""/api/v1/requests: file a report, read one, list them."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import orjson
+from flask import current_app, request, url_for
+from flask_smorest import Blueprint
+from geoalchemy2 import WKTElement
+from sqlalchemy import select, tuple_
+
+from citizen_api.errors import Problem, validation_problem
+from citizen_api.extensions import db
+from citizen_api.lang import localize, negotiate
+from citizen_api.reporting import InvalidReport, submit_report
+from citizen_api.reports.present import feature, public_view
+from citizen_api.reports.schemas import (
+    RequestQueryArgs,
+    ServiceRequestIn,
+    ServiceRequestOut,
+    ServiceRequestPage,
+)
+from citizen_api.responses import json_response
+from citizen_api.tracking import normalize
+from models import Area, Department, ServiceRequest, ServiceType
+from models.spatial import distance_m, envelope_around, in_envelope
+
+blp = Blueprint(
+    "requests", __name__, url_prefix="/api/v1/requests", description="Residents' reports"
+)
+GEOJSON = "application/geo+json"
+
+
+@blp.post("")
+@blp.arguments(ServiceRequestIn)
+@blp.response(201, ServiceRequestOut, headers={"Location": {"schema": {"type": "string"}}})
+@blp.alt_response(
+    422, description="Invalid fields, an unknown service, or a point outside the city"
+)
+@blp.alt_response(415, description="The body is not application/json")
+def create_request(data):
+    """File a report; the answer carries its tracking code."""
+    lang = data.pop("lang", None) or negotiate()
+    try:
+        report = submit_report(
+            db.session, lang=lang, snap_m=current_app.config["AREA_SNAP_METERS"], **data
+        )
+    except InvalidReport as exc:
+        raise Problem(
+            422, exc.detail, type=exc.kind, title="Report not accepted", errors=exc.errors
+        ) from None
+    location = url_for(".get_request", code=report.tracking_code)
+    return localize(json_response(public_view(report, lang), 201, {"Location": location}), lang)
+
+
+@blp.get("/<code>")
+@blp.response(200, ServiceRequestOut)
+@blp.alt_response(404, description="No report has this tracking code")
+def get_request(code):
+    """Follow one report by its tracking code."""
+    lang = negotiate()
+    return localize(json_response(public_view(find_report(code), lang)), lang)
+
+
+def find_report(code: str) -> ServiceRequest:
+    canonical = normalize(code)
+    report = canonical and db.session.scalar(
+        select(ServiceRequest).where(ServiceRequest.tracking_code == canonical)
+    )
+    if not report:
+        raise Problem(404, f"No report has the tracking code {code!r}.", type="not-found")
+    return report
+
+
+@blp.get("")
+@blp.arguments(RequestQueryArgs, location="query")
+@blp.response(200, ServiceRequestPage)
+def list_requests(args):
+    """Browse reports, newest first, a page at a time (keyset pagination).
+
+    Send `Accept: application/geo+json` for a GeoJSON FeatureCollection."""
+    lang = args.get("lang") or negotiate()
+    limit = args["limit"]
+    query = select(ServiceRequest).order_by(
+        ServiceRequest.requested_at.desc(), ServiceRequest.id.desc()
+    )
+    for condition in _filters(args):
+        query = query.where(condition)
+    if "cursor" in args:
+        at, last_id = _decode_cursor(args["cursor"])
+        query = query.where(
+            tuple_(ServiceRequest.requested_at, ServiceRequest.id) < tuple_(at, last_id)
+        )
+    rows = db.session.scalars(query.limit(limit + 1)).all()
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = _encode_cursor(page[-1]) if more else None
+    headers = {}
+    if next_cursor:
+        headers["Link"] = f'<{_url_with(cursor=next_cursor)}>; rel="next"'
+    if request.accept_mimetypes.best_match(["application/json", GEOJSON]) == GEOJSON:
+        body = {
+            "type": "FeatureCollection",
+            "features": [feature(r, lang) for r in page],
+            "next_cursor": next_cursor,
+        }
+        return localize(json_response(body, headers=headers, mimetype=GEOJSON), lang)
+    body = {"items": [public_view(r, lang) for r in page], "next_cursor": next_cursor}
+    response = json_response(body, headers=headers)
+    response.vary.add("Accept")
+    return localize(response, lang)
+
+
+def _ids_for(model, codes: list[str], field: str) -> list[int]:
+    rows = db.session.execute(select(model.code, model.id).where(model.code.in_(codes))).all()
+    unknown = sorted(set(codes) - {r.code for r in rows})
+    if unknown:
+        raise validation_problem({field: [f"Unknown {field}: {', '.join(unknown)}."]})
+    return [r.id for r in rows]
+
+
+def _filters(args):
+    sr = ServiceRequest
+    if "status" in args:
+        yield sr.status.in_(args["status"])
+    for field, model, column in (
+        ("service_code", ServiceType, sr.service_type_id),
+        ("area", Area, sr.area_id),
+        ("department", Department, sr.department_id),
+    ):
+        if field in args:
+            yield column.in_(_ids_for(model, args[field], field))
+    if "bbox" in args:
+        yield in_envelope(sr.geom, sr.id, args["bbox"])
+    if "radius" in args:
+        lon, lat, radius = args["long"], args["lat"], args["radius"]
+        yield in_envelope(sr.geom, sr.id, envelope_around(lon, lat, radius))
+        point = f"SRID=4326;POINT({lon!r} {lat!r})"
+        yield distance_m(sr.geom, WKTElement(point, extended=True)) <= radius
+    if "created_after" in args:
+        yield sr.requested_at >= args["created_after"]
+    if "created_before" in args:
+        yield sr.requested_at < args["created_before"]
+    if "updated_after" in args:
+        yield sr.updated_at > args["updated_after"]
+
+
+def _encode_cursor(report: ServiceRequest) -> str:
+    raw = orjson.dumps([report.requested_at.isoformat(), report.id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        at, last_id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        when = dt.datetime.fromisoformat(at)
+        if when.tzinfo is None or not isinstance(last_id, int) or isinstance(last_id, bool):
+            raise ValueError
+        return when, last_id
+    except (ValueError, TypeError, orjson.JSONDecodeError):
+        raise validation_problem(
+            {"cursor": ["Not a cursor this API issued; use next_cursor from a previous page."]}
+        ) from None
+
+
+def _url_with(**params) -> str:
+    args = request.args.to_dict()
+    args.update(params)
+    return url_for(".list_requests", _external=False, **args)

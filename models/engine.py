@@ -1,0 +1,113 @@
+"""How casa311 connects to its two kinds of database.
+
+- SQLite + SpatiaLite, the embedded default: the driver must be able to load extensions,
+  which the pyenv/stdlib ``sqlite3`` often cannot; ``pysqlite3`` is chosen when it can.
+- PostgreSQL + PostGIS through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+
+SPATIALITE_HINT = (
+    "SpatiaLite is not installed: install the Debian package libsqlite3-mod-spatialite "
+    "(apt-get install libsqlite3-mod-spatialite) or set SPATIALITE_LIBRARY_PATH to mod_spatialite."
+)
+
+
+def normalize_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and pin the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def backend(url: str) -> str:
+    """'sqlite' or 'postgresql'."""
+    name = make_url(normalize_url(url)).get_backend_name()
+    if name not in ("sqlite", "postgresql"):
+        raise ValueError(f"unsupported database {name!r}: use sqlite:/// or postgresql://")
+    return name
+
+
+def sqlite_driver():
+    """The first SQLite DB-API module that can load extensions."""
+    try:
+        from pysqlite3 import dbapi2
+
+        return dbapi2
+    except ImportError:
+        pass
+    if hasattr(sqlite3.Connection, "enable_load_extension"):
+        return sqlite3
+    raise RuntimeError(
+        "this Python's sqlite3 cannot load extensions; install pysqlite3-binary "
+        "(pip install pysqlite3-binary) or a Python built with extension loading"
+    )
+
+
+def engine_options(url: str, statement_timeout_ms: int | None = None) -> dict:
+    """Keyword arguments for ``create_engine`` (and Flask-SQLAlchemy) for this URL."""
+    if backend(url) == "sqlite":
+        return {"module": sqlite_driver(), "connect_args": {"timeout": 15}}
+    options = "-c plan_cache_mode=force_custom_plan -c timezone=UTC"
+    if statement_timeout_ms:
+        options += f" -c statement_timeout={int(statement_timeout_ms)}"
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "connect_args": {"options": options, "connect_timeout": 5},
+    }
+
+
+def _on_sqlite_connect(dbapi_conn, _record):
+    dbapi_conn.enable_load_extension(True)
+    try:
+        dbapi_conn.load_extension(os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"))
+    except Exception as exc:  # the driver raises its own OperationalError class
+        raise RuntimeError(SPATIALITE_HINT) from exc
+    finally:
+        dbapi_conn.enable_load_extension(False)
+    cursor = dbapi_conn.cursor()
+    for pragma in (
+        "foreign_keys = ON",
+        "journal_mode = WAL",
+        "synchronous = NORMAL",
+        "busy_timeout = 15000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def install_listeners(engine: Engine) -> Engine:
+    """Make every new SQLite connection SpatiaLite-ready; PostgreSQL needs nothing."""
+    if engine.dialect.name == "sqlite" and not event.contains(
+        engine, "connect", _on_sqlite_connect
+    ):
+        event.listen(engine, "connect", _on_sqlite_connect)
+    return engine
+
+
+# Tables SpatiaLite's InitSpatialMetaData creates that geoalchemy2's filter does not know.
+SPATIALITE_SYSTEM_TABLES = {
+    "ElementaryGeometries",
+    "KNN",
+    "KNN2",
+    "SpatialIndex",
+    "data_licenses",
+    "sql_statements_log",
+}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Alembic filter: our tables only, not PostGIS's or SpatiaLite's own."""
+    from geoalchemy2 import alembic_helpers
+
+    if type_ == "table" and reflected and compare_to is None and name in SPATIALITE_SYSTEM_TABLES:
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)

@@ -1,0 +1,1 @@
+"""Outgoing and incoming resident messages (SMS, WhatsApp): no Flask here."""

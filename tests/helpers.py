@@ -1,0 +1,32 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import text
+
+from citizen_api import create_app
+from citizen_api.extensions import db
+
+BACKENDS = os.environ.get("CASA311_TEST_BACKENDS", "spatialite,postgis").split(",")
+
+
+def make_app(url: str, **config):
+    return create_app({"TESTING": True, "DATABASE_URL": url, **config})
+
+
+def count_reports(app) -> int:
+    with app.app_context():
+        return db.session.scalar(text("SELECT count(*) FROM service_requests"))
+
+
+# A point in Sidi Belyout (downtown), used where any valid place will do.
+DOWNTOWN = {"lat": 33.5925, "long": -7.6191}
+
+
+def report(client, **fields):
+    """POST a valid pothole report, overridden by `fields`; return the response."""
+    body = {"service_code": "nid-de-poule", **DOWNTOWN, **fields}
+    body = {k: v for k, v in body.items() if v is not None}
+    return client.post("/api/v1/requests", json=body)
