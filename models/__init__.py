@@ -3,9 +3,10 @@
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
-from models.people import ReporterContact
+from models.people import ROLES, Clerk, ReporterContact
 from models.service_requests import (
     OPEN_STATUSES,
+    PRIORITIES,
     STATUSES,
     RequestEvent,
     ServiceRequest,
@@ -13,9 +14,12 @@ from models.service_requests import (
 
 __all__ = [
     "OPEN_STATUSES",
+    "PRIORITIES",
+    "ROLES",
     "STATUSES",
     "Area",
     "Base",
+    "Clerk",
     "Department",
     "ReporterContact",
     "RequestEvent",

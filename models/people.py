@@ -1,14 +1,20 @@
-"""People behind reports. A reporter's phone lives here, apart from the report, so no
-public query of reports can ever carry it."""
+"""People behind reports and behind the counter. A reporter's phone lives here, apart
+from the report, so no public query of reports can ever carry it; clerk accounts carry
+their role and department, which decide what each of them may see and change."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigId, utcnow
+from models.catalogue import Department
+
+# clerk: their department's tickets; supervisor: the same, plus assigning clerks and
+# sending tickets to another department; admin: everything, catalogue included.
+ROLES = ("clerk", "supervisor", "admin")
 
 
 class ReporterContact(Base):
@@ -22,3 +28,27 @@ class ReporterContact(Base):
 
     def __repr__(self) -> str:  # never let the number leak through a repr in a log
         return f"<ReporterContact {self.id}>"
+
+
+class Clerk(Base):
+    """A staff account: who signs in to triage, with which role, for which department."""
+
+    __tablename__ = "clerks"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        # Only an administrator works across departments.
+        CheckConstraint("role = 'admin' OR department_id IS NOT NULL", name="department"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow())
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:  # the hash stays out of logs
+        return f"<Clerk {self.username} {self.role}>"

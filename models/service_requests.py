@@ -11,9 +11,11 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
 
@@ -21,7 +23,7 @@ from models.base import Base, BigId, utcnow
 from models.catalogue import Department, RoutingRule, ServiceType
 from models.geography import Area
 from models.i18n import LANGUAGES
-from models.people import ReporterContact
+from models.people import Clerk, ReporterContact
 
 STATUSES = (
     "submitted",
@@ -34,15 +36,17 @@ STATUSES = (
 )
 OPEN_STATUSES = ("submitted", "acknowledged", "in_progress")
 CHANNELS = ("api", "open311", "whatsapp", "sms", "web")
+# Most urgent first: the order of the triage queue's `sort=priority`.
+PRIORITIES = ("urgent", "high", "normal", "low")
 
 
 class ServiceRequest(Base):
     """A report filed by a resident: what, where, routed to whom, and why."""
 
     __tablename__ = "service_requests"
-    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         CheckConstraint(f"status IN {STATUSES!r}", name="status"),
+        CheckConstraint(f"priority IN {PRIORITIES!r}", name="priority"),
         CheckConstraint(f"lang IN {LANGUAGES!r}", name="lang"),
         CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
         # Newest-first keyset pagination, alone and under the common filters.
@@ -51,6 +55,8 @@ class ServiceRequest(Base):
         Index("ix_service_requests_service_requested", "service_type_id", "requested_at", "id"),
         Index("ix_service_requests_area_requested", "area_id", "requested_at", "id"),
         Index("ix_service_requests_department_requested", "department_id", "requested_at", "id"),
+        # The triage queue: a department's tickets by due time.
+        Index("ix_service_requests_department_expected", "department_id", "expected_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -77,6 +83,18 @@ class ServiceRequest(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow(), onupdate=utcnow(), index=True)
     expected_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
+    # Triage: set by clerks through the workflow, never by the resident API.
+    priority: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
+    # No ON DELETE: clerks are disabled, never deleted, and reports are history.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("clerks.id"), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_requests.id"), index=True
+    )
+    # SHA-256 of the secret the resident got once at creation (it proves authorship).
+    report_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # Bumped on every UPDATE: the ETag, and optimistic locking between two clerks.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"eager_defaults": True, "version_id_col": version}
 
     service_type: Mapped[ServiceType] = relationship(lazy="joined", innerjoin=True)
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
@@ -85,6 +103,13 @@ class ServiceRequest(Base):
     contact: Mapped[ReporterContact | None] = relationship()
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", passive_deletes=True
+    )
+    assignee: Mapped[Clerk | None] = relationship(lazy="joined")
+    duplicate_of: Mapped[ServiceRequest | None] = relationship(
+        remote_side="ServiceRequest.id", back_populates="duplicates"
+    )
+    duplicates: Mapped[list[ServiceRequest]] = relationship(
+        back_populates="duplicate_of", order_by="ServiceRequest.id"
     )
 
 
@@ -110,5 +135,8 @@ class RequestEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow())
+    # The department handling the report when this happened (shown to residents).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
 
     request: Mapped[ServiceRequest] = relationship(back_populates="events")
+    department: Mapped[Department | None] = relationship(lazy="joined")
