@@ -47,10 +47,42 @@ def require_json_body():
             )
 
 
+def register_security_schemes(api: Api) -> None:
+    """Clerks' JWTs for /triage; a report's own secret token for its feedback."""
+    from citizen_api.auth import BEARER_SCHEME
+    from citizen_api.reports.feedback import REPORT_TOKEN_HEADER_SCHEME, REPORT_TOKEN_SCHEME
+
+    components = api.spec.components
+    components.security_scheme(
+        BEARER_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A clerk's access token from POST /api/v1/auth/token",
+        },
+    )
+    components.security_scheme(
+        REPORT_TOKEN_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The report_token returned once when the report was filed",
+        },
+    )
+    components.security_scheme(
+        REPORT_TOKEN_HEADER_SCHEME,
+        {"type": "apiKey", "in": "header", "name": "X-Report-Token"},
+    )
+
+
 def register_api(app: Flask) -> None:
     from citizen_api.areas.views import blp as areas
+    from citizen_api.auth import blp as auth
     from citizen_api.catalogue.views import blp as services
+    from citizen_api.reports.feedback import blp as feedback
     from citizen_api.reports.views import blp as reports
+    from citizen_api.triage.views import blp as triage
 
     app.config.update(
         API_TITLE="casa311",
@@ -73,7 +105,8 @@ def register_api(app: Flask) -> None:
             }
         },
     )
-    for blueprint in (services, reports, areas):
+    register_security_schemes(api)
+    for blueprint in (services, reports, feedback, areas, auth, triage):
         api.register_blueprint(blueprint)
     app.before_request(require_json_body)
 

@@ -29,6 +29,10 @@ def upgrade_database(engine, revision: str = "head") -> None:
 
 
 def register(app: Flask) -> None:
+    from citizen_api.users_cli import register as register_users
+
+    register_users(app)
+
     @app.cli.group("db")
     def db_group():
         """Database schema migrations (Alembic)."""

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 from pathlib import Path
+
+# The placeholder documentation shows; like an empty or short key, refused in production.
+EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string"
+MIN_SECRET_KEY_LENGTH = 32
 
 # name -> (default, type). Every one can be set as an environment variable.
 SETTINGS: dict[str, tuple[object, type]] = {
@@ -19,7 +25,13 @@ SETTINGS: dict[str, tuple[object, type]] = {
     "AREA_SNAP_METERS": (300, int),
     # PostgreSQL statement_timeout for the app's queries, in milliseconds.
     "STATEMENT_TIMEOUT_MS": (5000, int),
+    # Lifetime of a clerk's access token, in seconds.
+    "ACCESS_TOKEN_TTL": (3600, int),
 }
+
+
+class InsecureSecretKey(RuntimeError):
+    """Production mode with no SECRET_KEY, the example one, or one too short to sign with."""
 
 
 def load_config(app, overrides: dict | None = None) -> None:
@@ -32,3 +44,23 @@ def load_config(app, overrides: dict | None = None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'casa311.sqlite'}"
     app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
+    check_secret_key(app)
+
+
+def check_secret_key(app) -> None:
+    """Refuse to start in production mode without a real SECRET_KEY (it signs clerks'
+    tokens). Tests and debug runs without one get a random key for this process only."""
+    key = app.config.get("SECRET_KEY") or ""
+    weak = key == EXAMPLE_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH
+    if not weak:
+        return
+    if not (app.testing or app.debug):
+        raise InsecureSecretKey(
+            "SECRET_KEY is missing, the example value, or shorter than "
+            f"{MIN_SECRET_KEY_LENGTH} characters; set it to a long random string, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
+    if key:  # an explicit weak key in a test or debug run: keep the caller's choice visible
+        raise InsecureSecretKey(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters.")
+    logging.getLogger(__name__).warning("no SECRET_KEY: using a random one for this process")
+    app.config["SECRET_KEY"] = secrets.token_urlsafe(48)

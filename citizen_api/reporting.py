@@ -5,6 +5,10 @@ Shared by every way a report comes in (the native API, Open311); free of Flask.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,6 +27,17 @@ class InvalidReport(Exception):
     def __init__(self, errors: dict[str, list[str]], detail: str, kind: str = "validation"):
         super().__init__(detail)
         self.errors, self.detail, self.kind = errors, detail, kind
+
+
+def hash_report_token(token: str) -> str:
+    """What is stored of a resident's report token (it is random, so SHA-256 suffices)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_report_token(report: ServiceRequest, token: str | None) -> bool:
+    if not token or not report.report_token_hash:
+        return False
+    return hmac.compare_digest(report.report_token_hash, hash_report_token(token))
 
 
 def active_service(session: Session, code: str) -> ServiceType | None:
@@ -53,7 +68,10 @@ def file_report(
     channel: str = "api",
     snap_m: float = 0,
 ) -> ServiceRequest:
-    """Add a new report to the session (flushed, not committed) or raise InvalidReport."""
+    """Add a new report to the session (flushed, not committed) or raise InvalidReport.
+
+    The report's secret token is on `report.report_token` for this once only: the
+    database keeps its hash."""
     service = active_service(session, service_code)
     if service is None:
         raise InvalidReport(
@@ -83,8 +101,10 @@ def file_report(
             "service-unavailable-here",
         ) from exc
 
+    token = secrets.token_urlsafe(32)
     report = ServiceRequest(
         tracking_code=new_code(),
+        report_token_hash=hash_report_token(token),
         service_type=service,
         geom=f"SRID=4326;POINT({long!r} {lat!r})",
         description=description,
@@ -100,12 +120,19 @@ def file_report(
         expected_at=utcnow(service.sla_hours),
     )
     report.events.append(
-        RequestEvent(kind="submitted", to_status="submitted", public=True, actor="resident")
+        RequestEvent(
+            kind="submitted",
+            to_status="submitted",
+            public=True,
+            actor="resident",
+            department=decision.rule.department,
+        )
     )
     session.add(report)
     session.flush()
     set_committed_value(report, "lat", lat)
     set_committed_value(report, "long", long)
+    report.report_token = token
     return report
 
 

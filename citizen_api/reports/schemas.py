@@ -48,6 +48,16 @@ class DepartmentRef(Schema):
     name = fields.String()
 
 
+class PublicEventOut(Schema):
+    """Something that happened to a report, as the public may see it."""
+
+    event = fields.String(metadata={"example": "status"})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    note = fields.String(allow_none=True, metadata={"description": "A public note"})
+    department = fields.Nested(DepartmentRef)
+    at = fields.DateTime()
+
+
 class ServiceRequestOut(Schema):
     """A report as the public sees it."""
 
@@ -64,6 +74,18 @@ class ServiceRequestOut(Schema):
     requested_at = fields.DateTime()
     updated_at = fields.DateTime()
     expected_at = fields.DateTime(allow_none=True)
+    report_token = fields.String(
+        metadata={
+            "description": "Only in the answer to POST, once: the secret that lets the "
+            "resident confirm, reopen or comment (POST .../feedback). Keep it."
+        }
+    )
+    duplicate_of = fields.String(
+        allow_none=True, metadata={"description": "GET one: the original of a duplicate"}
+    )
+    history = fields.List(
+        fields.Nested(PublicEventOut), metadata={"description": "GET one: public events"}
+    )
 
 
 class ServiceRequestPage(Schema):

@@ -15,6 +15,7 @@ from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
 from citizen_api.lang import localize, negotiate
 from citizen_api.reporting import InvalidReport, submit_report
+from citizen_api.reports.history import public_history
 from citizen_api.reports.present import feature, public_view
 from citizen_api.reports.schemas import (
     RequestQueryArgs,
@@ -52,16 +53,20 @@ def create_request(data):
             422, exc.detail, type=exc.kind, title="Report not accepted", errors=exc.errors
         ) from None
     location = url_for(".get_request", code=report.tracking_code)
-    return localize(json_response(public_view(report, lang), 201, {"Location": location}), lang)
+    body = {**public_view(report, lang), "report_token": report.report_token}
+    headers = {"Location": location, "Cache-Control": "no-store"}
+    return localize(json_response(body, 201, headers), lang)
 
 
 @blp.get("/<code>")
 @blp.response(200, ServiceRequestOut)
 @blp.alt_response(404, description="No report has this tracking code")
 def get_request(code):
-    """Follow one report by its tracking code."""
+    """Follow one report by its tracking code, with its public history."""
     lang = negotiate()
-    return localize(json_response(public_view(find_report(code), lang)), lang)
+    report = find_report(code)
+    body = {**public_view(report, lang), **public_history(report, lang)}
+    return localize(json_response(body), lang)
 
 
 def find_report(code: str) -> ServiceRequest:

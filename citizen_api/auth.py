@@ -1,0 +1,117 @@
+"""Clerks' access tokens: POST /api/v1/auth/token, and the check every triage call makes.
+
+Tokens are JWTs (HS256, signed with SECRET_KEY) naming the clerk by id. Each request
+reloads the account, so a disabled clerk's tokens stop working at once and a role or
+department change takes effect on the next call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import jwt
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from citizen_api.accounts import authenticate
+from citizen_api.errors import Problem
+from citizen_api.extensions import db
+from citizen_api.responses import json_response
+from models import Clerk
+
+ISSUER = "casa311"
+AUDIENCE = "casa311-triage"
+ALGORITHM = "HS256"
+BEARER_SCHEME = "clerkToken"
+SECURITY = [{BEARER_SCHEME: []}]
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Clerks' sign-in")
+
+
+class TokenRequestIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))
+
+
+class TokenOut(Schema):
+    access_token = fields.String()
+    token_type = fields.String(metadata={"example": "Bearer"})
+    expires_in = fields.Integer(metadata={"description": "Seconds until the token expires."})
+
+
+def _unauthorized(detail: str, error: str = "invalid_token") -> Problem:
+    return Problem(
+        401,
+        detail,
+        type="unauthorized",
+        headers={"WWW-Authenticate": f'Bearer realm="casa311", error="{error}"'},
+    )
+
+
+def issue_token(clerk: Clerk) -> tuple[str, int]:
+    ttl = current_app.config["ACCESS_TOKEN_TTL"]
+    now = dt.datetime.now(dt.UTC)
+    claims = {
+        "sub": str(clerk.id),
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + dt.timedelta(seconds=ttl),
+    }
+    return jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm=ALGORITHM), ttl
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def clerk_from_token(token: str) -> Clerk:
+    try:
+        claims = jwt.decode(
+            token,
+            current_app.config["SECRET_KEY"],
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub"]},
+        )
+        clerk_id = int(claims["sub"])
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("The access token has expired; sign in again.") from None
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        raise _unauthorized("The access token is not valid.") from None
+    clerk = db.session.get(Clerk, clerk_id)
+    if clerk is None or not clerk.active:
+        raise _unauthorized("This account is disabled or no longer exists.")
+    return clerk
+
+
+def sign_in_request() -> None:
+    """Put the request's clerk in `g.clerk`, or refuse it with 401 (a before_request hook
+    of every staff blueprint, so nothing else runs for an anonymous caller)."""
+    token = bearer_token()
+    if token is None:
+        raise _unauthorized(
+            "Sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/token.",
+            "invalid_request",
+        )
+    g.clerk = clerk_from_token(token)
+
+
+@blp.post("/token")
+@blp.arguments(TokenRequestIn)
+@blp.response(200, TokenOut)
+@blp.alt_response(401, description="Wrong username or password, or a disabled account")
+def create_token(data):
+    """Exchange a clerk's username and password for a bearer access token."""
+    clerk = authenticate(db.session, data["username"], data["password"])
+    if clerk is None:
+        raise Problem(401, "The username or password is wrong.", type="invalid-credentials")
+    token, ttl = issue_token(clerk)
+    body = {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
+    return json_response(body, headers={"Cache-Control": "no-store"})

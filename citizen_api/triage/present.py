@@ -1,0 +1,52 @@
+"""The internal representations of a ticket: for the queue, and in full. Clerks only;
+the reporter's phone appears masked, never whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from citizen_api.phones import mask
+from citizen_api.reports.present import public_view
+from citizen_api.workflow import allowed_transitions, is_overdue
+from models import ServiceRequest
+
+
+def queue_item(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
+    return {
+        **public_view(report, lang),
+        "priority": report.priority,
+        "assignee": report.assignee.username if report.assignee else None,
+        "overdue": is_overdue(report, now),
+        "duplicate_of": report.duplicate_of.tracking_code if report.duplicate_of else None,
+        "closed_at": report.closed_at,
+    }
+
+
+def ticket_view(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
+    return {
+        **queue_item(report, lang, now),
+        "attributes": report.attributes,
+        "channel": report.channel,
+        "routing_reason": report.routing_reason,
+        "reporter_phone": mask(report.contact.phone_e164) if report.contact else None,
+        "duplicates": [d.tracking_code for d in report.duplicates],
+        "allowed_transitions": allowed_transitions(report, now),
+        "events": [
+            {
+                "kind": e.kind,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "public": e.public,
+                "note": e.note,
+                "actor": e.actor,
+                "department": (e.department or report.department).code,
+                "at": e.created_at,
+            }
+            for e in report.events
+        ],
+    }
+
+
+def etag(report: ServiceRequest) -> str:
+    """The strong validator of a ticket's current version."""
+    return f'"{report.tracking_code}.{report.version}"'

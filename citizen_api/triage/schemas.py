@@ -1,0 +1,123 @@
+"""Schemas of the triage endpoints, named by role."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from citizen_api.fields import CommaList
+from citizen_api.reports.schemas import RequestQueryArgs, ServiceRequestOut
+from models import PRIORITIES, STATUSES
+
+SORTS = ("-requested", "due", "priority")
+MAX_NOTE = 4000
+
+
+class TriageQueryArgs(RequestQueryArgs):
+    """The resident filters, plus the internal ones; always within the caller's scope."""
+
+    assignee = fields.String(
+        validate=validate.Length(1, 64),
+        metadata={"description": "`me`, `none` (unassigned) or a clerk's username"},
+    )
+    priority = CommaList(choices=PRIORITIES)
+    overdue = fields.Boolean(
+        metadata={"description": "true: open tickets past their due time only"}
+    )
+    sort = fields.String(validate=validate.OneOf(SORTS), load_default="-requested")
+
+
+class TriageUpdateIn(Schema):
+    """Changes to a ticket; each one is recorded as its own event. Which fields a role
+    may send: clerk - all but `department`; supervisor and admin - all."""
+
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    public_note = fields.String(
+        validate=validate.Length(1, MAX_NOTE),
+        metadata={"description": "Shown to the resident; required to reject."},
+    )
+    internal_note = fields.String(
+        validate=validate.Length(1, MAX_NOTE), metadata={"description": "Staff only."}
+    )
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    assignee = fields.String(
+        allow_none=True,
+        validate=validate.Length(1, 64),
+        metadata={"description": "A clerk's username, or null to unassign"},
+    )
+    department = fields.String(
+        validate=validate.Length(1, 64),
+        metadata={"description": "Send the ticket to another department (supervisor, admin)"},
+    )
+    duplicate_of = fields.String(
+        validate=validate.Length(1, 20),
+        metadata={"description": "With status `duplicate`: the original's tracking code"},
+    )
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Send at least one field to change.", "_body")
+
+
+class AssigneeRef(Schema):
+    username = fields.String()
+
+
+class QueueItemOut(ServiceRequestOut):
+    """A ticket in the queue: the public fields plus the internal ones."""
+
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    assignee = fields.String(allow_none=True, metadata={"description": "A clerk's username"})
+    overdue = fields.Boolean()
+    duplicate_of = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class QueuePage(Schema):
+    items = fields.List(fields.Nested(QueueItemOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class EventOut(Schema):
+    kind = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    public = fields.Boolean()
+    note = fields.String(allow_none=True)
+    actor = fields.String(metadata={"description": "A clerk's username, or `resident`"})
+    department = fields.String(allow_none=True)
+    at = fields.DateTime()
+
+
+class TicketOut(QueueItemOut):
+    """The full internal view of a ticket."""
+
+    attributes = fields.Dict()
+    channel = fields.String()
+    routing_reason = fields.String()
+    reporter_phone = fields.String(
+        allow_none=True, metadata={"description": "Masked, e.g. +212 6•• ••• •78"}
+    )
+    duplicates = fields.List(fields.String())
+    allowed_transitions = fields.List(fields.String())
+    events = fields.List(fields.Nested(EventOut))
+
+
+class StatusSummaryOut(Schema):
+    status = fields.String()
+    count = fields.Integer()
+    overdue = fields.Integer()
+    median_age_hours = fields.Float(metadata={"description": "Time since filing"})
+
+
+class DepartmentSummaryOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    total = fields.Integer()
+    overdue = fields.Integer()
+    statuses = fields.List(fields.Nested(StatusSummaryOut))
+
+
+class SummaryOut(Schema):
+    generated_at = fields.DateTime()
+    departments = fields.List(fields.Nested(DepartmentSummaryOut))

@@ -1,0 +1,61 @@
+"""`flask --app citizen_api users create|disable|enable`: clerk accounts from the shell."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from citizen_api.accounts import AccountError, create_clerk, set_active
+from citizen_api.extensions import db
+from models import ROLES
+
+
+def _read_password() -> str:
+    """Prompt on a terminal (twice, hidden); otherwise read one line from standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return click.get_text_stream("stdin").readline().rstrip("\r\n")
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("users")
+    def users():
+        """Clerk accounts (clerk, supervisor, admin)."""
+
+    @users.command("create")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(ROLES), required=True)
+    @click.option("--department", "department", help="Department code (not for admins).")
+    def create(username, role, department):
+        """Create an account; the password comes from standard input or a prompt."""
+        try:
+            clerk = create_clerk(db.session, username, _read_password(), role, department)
+            db.session.commit()
+        except AccountError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        where = f" in {clerk.department.code}" if clerk.department else ""
+        click.echo(f"created {clerk.role} {clerk.username}{where}")
+
+    @users.command("disable")
+    @click.argument("username")
+    def disable(username):
+        """Disable an account: it can no longer sign in, and its tokens stop working."""
+        _set_active(username, False)
+
+    @users.command("enable")
+    @click.argument("username")
+    def enable(username):
+        """Enable a disabled account again."""
+        _set_active(username, True)
+
+    def _set_active(username: str, active: bool) -> None:
+        try:
+            clerk = set_active(db.session, username, active)
+            db.session.commit()
+        except AccountError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{clerk.username} {'enabled' if active else 'disabled'}")
