@@ -16,7 +16,7 @@ def _read_password() -> str:
     """Prompt on a terminal (twice, hidden); otherwise read one line from standard input."""
     if sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return click.get_text_stream("stdin").readline().rstrip("\r\n")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def register(app: Flask) -> None:
