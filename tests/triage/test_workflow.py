@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.extensions import db
-from citizen_api.workflow import TRANSITIONS
-from models import RequestEvent, ServiceRequest
+from citizen_api.workflow import TRANSITIONS, apply_changes
+from models import Clerk, RequestEvent, ServiceRequest, utcnow
 from tests.triage.helpers import move, new_ticket, patch, read
 
 # How to bring a fresh ticket to each status (rejected and duplicate need extra fields).
@@ -227,3 +228,26 @@ def test_the_resident_feedback_changes_the_etag_too(client, as_):
         headers={"X-Report-Token": token},
     )
     assert patch(client, as_("amina"), code, etag=etag, status="acknowledged").status_code == 412
+
+
+def test_a_change_racing_another_is_refused_not_merged(app, client, as_):
+    """Both clerks passed the If-Match check; the second write still fails (the version
+    column guards the UPDATE itself), and none of its events are kept."""
+    code = new_ticket(client)["tracking_code"]
+    with app.app_context():
+        report = db.session.scalar(
+            select(ServiceRequest).where(ServiceRequest.tracking_code == code)
+        )
+        clerk = db.session.scalar(select(Clerk).where(Clerk.username == "amina"))
+        now = db.session.scalar(select(utcnow()))
+        with db.engine.begin() as other:  # another clerk's write lands in between
+            other.execute(
+                text("UPDATE service_requests SET version = version + 1 WHERE id = :id"),
+                {"id": report.id},
+            )
+        with pytest.raises(StaleDataError):
+            apply_changes(db.session, report, clerk, {"status": "acknowledged"}, now)
+            db.session.commit()
+        db.session.rollback()
+    ticket = read(client, as_("amina"), code).json
+    assert ticket["status"] == "submitted" and len(ticket["events"]) == 1
