@@ -5,6 +5,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-mod-
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir .
-ENV PORT=5000
+ENV PORT=5000 HOST=0.0.0.0
 EXPOSE 5000
-CMD ["sh", "-c", "flask --app citizen_api db upgrade && flask --app citizen_api seed --if-empty && exec gunicorn --workers ${WORKERS:-2} --bind 0.0.0.0:${PORT} 'citizen_api:create_app()'"]
+CMD ["sh", "-c", "flask --app citizen_api db upgrade && flask --app citizen_api seed --if-empty && exec gunicorn 'citizen_api:create_app()'"]

@@ -34,8 +34,7 @@ run: install system-deps-run
 	$(BIN)/flask --app citizen_api db upgrade && \
 	$(BIN)/flask --app citizen_api seed --if-empty && \
 	echo "casa311 on http://$$HOST:$$PORT  (API docs: http://$$HOST:$$PORT/api/v1/docs)" && \
-	exec $(BIN)/gunicorn --workers $${WORKERS:-2} --bind $$HOST:$$PORT --access-logfile - \
-	  'citizen_api:create_app()'
+	exec $(BIN)/gunicorn 'citizen_api:create_app()'
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 test: install system-deps-test
