@@ -37,7 +37,11 @@ class CasaApi(Api):
 
 def require_json_body():
     """Refuse a write whose body is not JSON (415), before any parsing."""
-    if request.method in ("POST", "PUT", "PATCH") and request.path.startswith(API_PREFIX):
+    if (
+        request.method in ("POST", "PUT", "PATCH")
+        and request.path.startswith(API_PREFIX)
+        and request.routing_exception is None  # an unknown route or method: 404/405 first
+    ):
         mimetype = request.mimetype
         if not (mimetype in JSON_TYPES or mimetype.endswith("+json")):
             raise Problem(

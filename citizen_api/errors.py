@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 
 import orjson
 from flask import Flask, Response, request
@@ -77,8 +78,6 @@ def problem_response(
     for prefix, renderer in _renderers.items():
         if request and request.path.startswith(prefix):
             return renderer(status, title, detail, errors, headers or {})
-    from http import HTTPStatus
-
     body = {
         "type": type,
         "title": title or HTTPStatus(status).phrase,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import Boolean, Float
+from sqlalchemy import Float, column, func, select, table
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement, literal
+from sqlalchemy.sql.expression import FunctionElement
 
 EARTH_M_PER_DEG_LAT = 110_574.0
 EARTH_M_PER_DEG_LON_EQUATOR = 111_320.0
@@ -22,36 +22,33 @@ def envelope_around(lon: float, lat: float, metres: float) -> tuple[float, float
     return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
-class in_envelope(ColumnElement):  # noqa: N801 - a SQL predicate
-    """True where the point column `geom` of the table keyed by `id_col` lies in a box.
+def in_envelope(dialect: str, geom, id_col, box):
+    """SQL condition: the point column `geom` (of the table keyed by `id_col`) lies in `box`.
 
     PostGIS uses the GiST index through ``&&``; SpatiaLite reads its R*Tree index table
-    (``idx_<table>_<column>``) directly, which is how SpatiaLite queries use an index.
+    (``idx_<table>_<column>``) directly, which is how a SpatiaLite query uses an index.
     """
-
-    type = Boolean()
-    inherit_cache = False
-
-    def __init__(self, geom, id_col, box):
-        self.geom, self.id_col = geom, id_col
-        self.box = tuple(float(v) for v in box)
-
-
-@compiles(in_envelope, "postgresql")
-def _in_envelope_pg(element, compiler, **kw):
-    x1, y1, x2, y2 = (compiler.process(literal(v), **kw) for v in element.box)
-    geom = compiler.process(element.geom, **kw)
-    return f"({geom} && ST_MakeEnvelope({x1}, {y1}, {x2}, {y2}, 4326))"
-
-
-@compiles(in_envelope, "sqlite")
-def _in_envelope_sqlite(element, compiler, **kw):
-    x1, y1, x2, y2 = (compiler.process(literal(v), **kw) for v in element.box)
-    index_table = f"idx_{element.geom.table.name}_{element.geom.name}"
-    return (
-        f"{compiler.process(element.id_col, **kw)} IN (SELECT pkid FROM {index_table} "
-        f"WHERE xmin <= {x2} AND xmax >= {x1} AND ymin <= {y2} AND ymax >= {y1})"
+    x1, y1, x2, y2 = (float(v) for v in box)
+    if dialect == "postgresql":
+        return geom.op("&&")(func.ST_MakeEnvelope(x1, y1, x2, y2, 4326))
+    rtree = table(
+        f"idx_{geom.table.name}_{geom.name}",
+        column("pkid"),
+        column("xmin"),
+        column("xmax"),
+        column("ymin"),
+        column("ymax"),
     )
+    return id_col.in_(
+        select(rtree.c.pkid).where(
+            rtree.c.xmin <= x2, rtree.c.xmax >= x1, rtree.c.ymin <= y2, rtree.c.ymax >= y1
+        )
+    )
+
+
+def point(lon: float, lat: float):
+    """A SQL point geometry (SRID 4326)."""
+    return func.ST_GeomFromText(f"POINT({float(lon)!r} {float(lat)!r})", 4326)
 
 
 class distance_m(FunctionElement):  # noqa: N801 - a SQL function

@@ -32,8 +32,12 @@ REPORT_TABLES = ("request_events", "service_requests", "reporter_contacts")
 def _admin(url: str):
     u = make_url(url)
     return psycopg.connect(
-        host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-        dbname=u.database or "postgres", autocommit=True,
+        host=u.host,
+        port=u.port or 5432,
+        user=u.username,
+        password=u.password,
+        dbname=u.database or "postgres",
+        autocommit=True,
     )
 
 
@@ -44,8 +48,8 @@ class PostgisDatabase:
         self.name = f"casa311_test_{uuid.uuid4().hex[:10]}"
         with _admin(SERVER_URL) as conn:
             conn.execute(f'CREATE DATABASE "{self.name}"')
-        self.url = make_url(SERVER_URL).set(database=self.name).render_as_string(
-            hide_password=False
+        self.url = (
+            make_url(SERVER_URL).set(database=self.name).render_as_string(hide_password=False)
         )
 
     def drop(self) -> None:

@@ -30,3 +30,20 @@ def report(client, **fields):
     body = {"service_code": "nid-de-poule", **DOWNTOWN, **fields}
     body = {k: v for k, v in body.items() if v is not None}
     return client.post("/api/v1/requests", json=body)
+
+
+def stored_report(code: str):
+    """The stored ServiceRequest with this tracking code (call inside an app context)."""
+    from sqlalchemy import select
+
+    from models import ServiceRequest
+
+    return db.session.scalar(select(ServiceRequest).where(ServiceRequest.tracking_code == code))
+
+
+def db_time(when):
+    """A datetime as a raw SQL parameter for the current backend (SQLite stores naive UTC)."""
+    import datetime as dt
+
+    when = when.astimezone(dt.UTC)
+    return when.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else when

@@ -32,12 +32,13 @@ def test_point_columns_are_spatially_indexed(app):
             assert "idx_service_requests_geom" in indexes
             srid = conn.execute(text("SELECT Find_SRID('public', 'service_requests', 'geom')"))
         else:
-            assert conn.execute(
-                text("SELECT CheckSpatialIndex('service_requests', 'geom')")
-            ).scalar() == 1
-            srid = conn.execute(text(
-                "SELECT srid FROM geometry_columns WHERE f_table_name = 'service_requests'"
-            ))
+            assert (
+                conn.execute(text("SELECT CheckSpatialIndex('service_requests', 'geom')")).scalar()
+                == 1
+            )
+            srid = conn.execute(
+                text("SELECT srid FROM geometry_columns WHERE f_table_name = 'service_requests'")
+            )
         assert srid.scalar() == 4326
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 from flask_smorest import Blueprint
 from geoalchemy2 import functions as gfunc
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
 from sqlalchemy import select
 
 from citizen_api.catalogue.schemas import LangArgs
@@ -60,7 +60,7 @@ def _features(lang: str, code: str | None = None) -> list[dict]:
 
 
 @blp.get("")
-@blp.arguments(LangArgs, location="query")
+@blp.arguments(LangArgs, location="query", unknown=RAISE)
 @blp.response(200, AreaCollection, content_type=GEOJSON)
 def list_areas(args):
     """All areas with their boundaries, as a GeoJSON FeatureCollection."""
@@ -70,7 +70,7 @@ def list_areas(args):
 
 
 @blp.get("/<code>")
-@blp.arguments(LangArgs, location="query")
+@blp.arguments(LangArgs, location="query", unknown=RAISE)
 @blp.response(200, AreaFeature, content_type=GEOJSON)
 @blp.alt_response(404, description="No such area")
 def get_area(args, code):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.fields import StrictFloat
 from models.catalogue import ATTRIBUTE_DATATYPES
 from models.i18n import LANGUAGES
 
 
 class ServiceQueryArgs(Schema):
     lang = fields.String(validate=validate.OneOf(LANGUAGES))
-    lat = StrictFloat(validate=validate.Range(-90, 90))
-    long = StrictFloat(validate=validate.Range(-180, 180))
+    lat = fields.Float(allow_nan=False, validate=validate.Range(-90, 90))
+    long = fields.Float(allow_nan=False, validate=validate.Range(-180, 180))
 
     @validates_schema
     def _both_or_neither(self, data, **kwargs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from sqlalchemy import exists, select
 
 from citizen_api.catalogue.schemas import (
@@ -57,7 +58,7 @@ def service_detail(service: ServiceType, lang: str) -> dict:
 
 
 @blp.get("")
-@blp.arguments(ServiceQueryArgs, location="query")
+@blp.arguments(ServiceQueryArgs, location="query", unknown=RAISE)
 @blp.response(200, ServiceListOut)
 def list_services(args):
     """List the services; with lat and long, only those handled at that point."""
@@ -83,7 +84,7 @@ def list_services(args):
 
 
 @blp.get("/<code>")
-@blp.arguments(LangArgs, location="query")
+@blp.arguments(LangArgs, location="query", unknown=RAISE)
 @blp.response(200, ServiceDetailOut)
 @blp.alt_response(404, description="No such service")
 def get_service(args, code):

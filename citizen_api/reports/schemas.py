@@ -108,8 +108,8 @@ class RequestQueryArgs(Schema):
             "example": "-7.65,33.57,-7.60,33.61",
         }
     )
-    lat = StrictFloat(validate=validate.Range(-90, 90))
-    long = StrictFloat(validate=validate.Range(-180, 180))
+    lat = fields.Float(allow_nan=False, validate=validate.Range(-90, 90))
+    long = fields.Float(allow_nan=False, validate=validate.Range(-180, 180))
     radius = fields.Integer(
         strict=False, validate=validate.Range(1, 10_000), metadata={"description": "metres"}
     )

@@ -8,7 +8,7 @@ import datetime as dt
 import orjson
 from flask import current_app, request, url_for
 from flask_smorest import Blueprint
-from geoalchemy2 import WKTElement
+from marshmallow import RAISE
 from sqlalchemy import select, tuple_
 
 from citizen_api.errors import Problem, validation_problem
@@ -26,7 +26,7 @@ from citizen_api.reports.schemas import (
 from citizen_api.responses import json_response
 from citizen_api.tracking import normalize
 from models import Area, Department, ServiceRequest, ServiceType
-from models.spatial import distance_m, envelope_around, in_envelope
+from models.spatial import distance_m, envelope_around, in_envelope, point
 
 blp = Blueprint(
     "requests", __name__, url_prefix="/api/v1/requests", description="Residents' reports"
@@ -80,7 +80,7 @@ def find_report(code: str) -> ServiceRequest:
 
 
 @blp.get("")
-@blp.arguments(RequestQueryArgs, location="query")
+@blp.arguments(RequestQueryArgs, location="query", unknown=RAISE)
 @blp.response(200, ServiceRequestPage)
 def list_requests(args):
     """Browse reports, newest first, a page at a time (keyset pagination).
@@ -136,13 +136,13 @@ def _filters(args):
     ):
         if field in args:
             yield column.in_(_ids_for(model, args[field], field))
+    dialect = db.engine.dialect.name
     if "bbox" in args:
-        yield in_envelope(sr.geom, sr.id, args["bbox"])
+        yield in_envelope(dialect, sr.geom, sr.id, args["bbox"])
     if "radius" in args:
         lon, lat, radius = args["long"], args["lat"], args["radius"]
-        yield in_envelope(sr.geom, sr.id, envelope_around(lon, lat, radius))
-        point = f"SRID=4326;POINT({lon!r} {lat!r})"
-        yield distance_m(sr.geom, WKTElement(point, extended=True)) <= radius
+        yield in_envelope(dialect, sr.geom, sr.id, envelope_around(lon, lat, radius))
+        yield distance_m(sr.geom, point(lon, lat)) <= radius
     if "created_after" in args:
         yield sr.requested_at >= args["created_after"]
     if "created_before" in args:

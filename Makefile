@@ -1,0 +1,57 @@
+# casa311 — `make run` serves the API on the embedded default; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Export .env's KEY=value lines (if any) into a recipe; variables already set win.
+LOAD_ENV := if [ -f .env ]; then while IFS='=' read -r k v; do \
+	  [[ $$k =~ ^[A-Z_][A-Z0-9_]*$$ && -z "$${!k+x}" ]] && export "$$k=$$v"; done < .env; fi
+
+.PHONY: run test install lint format bench system-deps-run system-deps-test clean
+
+# Reinstall only when the dependencies changed: a second `make run` starts in seconds.
+$(STAMP): setup.cfg pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "casa311 needs Python 3.11+"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps-run:
+	@$(LOAD_ENV); case "$${DATABASE_URL:-}" in \
+	  postgres*) if [ -d /usr/lib/postgresql ]; then scripts/system-deps.sh postgis; fi ;; \
+	  *) scripts/system-deps.sh spatialite ;; \
+	esac
+
+system-deps-test:
+	@scripts/system-deps.sh spatialite $(if $(TEST_DATABASE_URL),,postgis)
+
+run: install system-deps-run
+	@$(LOAD_ENV); export PORT=$${PORT:-5000} HOST=$${HOST:-127.0.0.1}; \
+	$(BIN)/flask --app citizen_api db upgrade && \
+	$(BIN)/flask --app citizen_api seed --if-empty && \
+	echo "casa311 on http://$$HOST:$$PORT  (API docs: http://$$HOST:$$PORT/api/v1/docs)" && \
+	exec $(BIN)/gunicorn 'citizen_api:create_app()'
+
+# pytest exits 5 when it collected no test: that is a broken suite, not a pass.
+test: install system-deps-test
+	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; \
+	exit $$rc
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install system-deps-test
+	$(BIN)/python bench/area_lookup.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,10 @@
+"""gunicorn settings shared by `make run` and the container (gunicorn reads this file
+from the working directory)."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WORKERS", "2"))
+accesslog = "-"
+# The path without its query string: nothing a client put in a URL reaches the log.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Make sure the system libraries casa311 needs are installed.
+#   scripts/system-deps.sh spatialite   SpatiaLite for SQLite (the embedded default)
+#   scripts/system-deps.sh postgis      PostGIS for the local PostgreSQL server
+# As root with apt-get, missing Debian packages are installed; otherwise it says what to
+# install and fails.
+set -euo pipefail
+
+missing=()
+for want in "$@"; do
+  case "$want" in
+    spatialite)
+      if ! ls /usr/lib/*/mod_spatialite.so /usr/lib/mod_spatialite.so /usr/local/lib/mod_spatialite.so \
+          >/dev/null 2>&1 && [ -z "${SPATIALITE_LIBRARY_PATH:-}" ]; then
+        missing+=(libsqlite3-mod-spatialite)
+      fi
+      ;;
+    postgis)
+      if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+        version=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
+        if [ -z "$version" ]; then
+          echo "No local PostgreSQL server found: point DATABASE_URL/TEST_DATABASE_URL at one with PostGIS." >&2
+          exit 1
+        fi
+        missing+=("postgresql-${version}-postgis-3")
+      fi
+      ;;
+    *) echo "unknown dependency: $want" >&2; exit 2 ;;
+  esac
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing ${missing[*]} (Debian packages)..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "casa311 needs these system packages: ${missing[*]}" >&2
+  echo "Install them, e.g.: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
