@@ -31,6 +31,10 @@ system-deps-test:
 
 run: install system-deps-run
 	@$(LOAD_ENV); export PORT=$${PORT:-5000} HOST=$${HOST:-127.0.0.1}; \
+	if [ -z "$${SECRET_KEY:-}" ]; then mkdir -p instance; \
+	  [ -s instance/secret_key ] || (umask 077; $(BIN)/python -c \
+	    'import secrets; print(secrets.token_urlsafe(48))' > instance/secret_key); \
+	  export SECRET_KEY="$$(cat instance/secret_key)"; fi; \
 	$(BIN)/flask --app citizen_api db upgrade && \
 	$(BIN)/flask --app citizen_api seed --if-empty && \
 	echo "casa311 on http://$$HOST:$$PORT  (API docs: http://$$HOST:$$PORT/api/v1/docs)" && \

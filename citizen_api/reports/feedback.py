@@ -15,7 +15,7 @@ from citizen_api.lang import localize, negotiate
 from citizen_api.reporting import check_report_token
 from citizen_api.reports.history import public_history
 from citizen_api.reports.present import public_view
-from citizen_api.reports.schemas import ServiceRequestOut
+from citizen_api.reports.schemas import ServiceRequestDetailOut
 from citizen_api.reports.views import find_report
 from citizen_api.responses import json_response
 from citizen_api.workflow import FEEDBACK_ACTIONS, IllegalTransition, resident_feedback
@@ -54,7 +54,7 @@ def _report_token() -> str | None:
 
 @blp.post("/<code>/feedback")
 @blp.arguments(FeedbackIn)
-@blp.response(200, ServiceRequestOut)
+@blp.response(200, ServiceRequestDetailOut)
 @blp.alt_response(401, description="No report token sent")
 @blp.alt_response(403, description="The token is not this report's")
 @blp.alt_response(404, description="No report has this tracking code")

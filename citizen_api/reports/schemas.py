@@ -74,17 +74,28 @@ class ServiceRequestOut(Schema):
     requested_at = fields.DateTime()
     updated_at = fields.DateTime()
     expected_at = fields.DateTime(allow_none=True)
-    report_token = fields.String(
-        metadata={
-            "description": "Only in the answer to POST, once: the secret that lets the "
-            "resident confirm, reopen or comment (POST .../feedback). Keep it."
-        }
-    )
+
+
+class ServiceRequestDetailOut(ServiceRequestOut):
+    """One report as the public sees it, with its public history."""
+
     duplicate_of = fields.String(
-        allow_none=True, metadata={"description": "GET one: the original of a duplicate"}
+        allow_none=True, metadata={"description": "For a duplicate: the original's code"}
     )
     history = fields.List(
-        fields.Nested(PublicEventOut), metadata={"description": "GET one: public events"}
+        fields.Nested(PublicEventOut),
+        metadata={"description": "Public events, oldest first; never a clerk's name"},
+    )
+
+
+class ServiceRequestCreatedOut(ServiceRequestDetailOut):
+    """A report just filed: the only answer that carries its report_token."""
+
+    report_token = fields.String(
+        metadata={
+            "description": "Given once: the secret that lets the resident confirm, reopen "
+            "or comment on this report (POST .../feedback). Keep it."
+        }
     )
 
 

@@ -19,8 +19,9 @@ from citizen_api.reports.history import public_history
 from citizen_api.reports.present import feature, public_view
 from citizen_api.reports.schemas import (
     RequestQueryArgs,
+    ServiceRequestCreatedOut,
+    ServiceRequestDetailOut,
     ServiceRequestIn,
-    ServiceRequestOut,
     ServiceRequestPage,
 )
 from citizen_api.responses import json_response
@@ -36,7 +37,7 @@ GEOJSON = "application/geo+json"
 
 @blp.post("")
 @blp.arguments(ServiceRequestIn)
-@blp.response(201, ServiceRequestOut, headers={"Location": {"schema": {"type": "string"}}})
+@blp.response(201, ServiceRequestCreatedOut, headers={"Location": {"schema": {"type": "string"}}})
 @blp.alt_response(
     422, description="Invalid fields, an unknown service, or a point outside the city"
 )
@@ -53,13 +54,17 @@ def create_request(data):
             422, exc.detail, type=exc.kind, title="Report not accepted", errors=exc.errors
         ) from None
     location = url_for(".get_request", code=report.tracking_code)
-    body = {**public_view(report, lang), "report_token": report.report_token}
+    body = {
+        **public_view(report, lang),
+        **public_history(report, lang),
+        "report_token": report.report_token,
+    }
     headers = {"Location": location, "Cache-Control": "no-store"}
     return localize(json_response(body, 201, headers), lang)
 
 
 @blp.get("/<code>")
-@blp.response(200, ServiceRequestOut)
+@blp.response(200, ServiceRequestDetailOut)
 @blp.alt_response(404, description="No report has this tracking code")
 def get_request(code):
     """Follow one report by its tracking code, with its public history."""
