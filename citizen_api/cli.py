@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app citizen_api db upgrade|current|check`, `seed`."""
+"""Command-line tools: `flask --app citizen_api db upgrade|current|check`, `seed`, `apikeys`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def upgrade_database(engine, revision: str = "head") -> None:
 
 
 def register(app: Flask) -> None:
+    from citizen_api.open311.commands import register_apikeys
+
+    register_apikeys(app)
+
     @app.cli.group("db")
     def db_group():
         """Database schema migrations (Alembic)."""

@@ -19,6 +19,13 @@ SETTINGS: dict[str, tuple[object, type]] = {
     "AREA_SNAP_METERS": (300, int),
     # PostgreSQL statement_timeout for the app's queries, in milliseconds.
     "STATEMENT_TIMEOUT_MS": (5000, int),
+    # Open311 GeoReport v2: the one jurisdiction served, and what discovery tells clients.
+    "OPEN311_JURISDICTION_ID": ("casablanca.ma", str),
+    "OPEN311_CONTACT": ("casa311, Commune de Casablanca: open311@casablanca.ma", str),
+    "OPEN311_KEY_SERVICE": (
+        "Ask the casa311 team (open311@casablanca.ma) for an API key for your app.",
+        str,
+    ),
 }
 
 

@@ -52,6 +52,7 @@ def file_report(
     lang: str = "fr",
     channel: str = "api",
     snap_m: float = 0,
+    actor: str = "resident",
 ) -> ServiceRequest:
     """Add a new report to the session (flushed, not committed) or raise InvalidReport."""
     service = active_service(session, service_code)
@@ -100,7 +101,7 @@ def file_report(
         expected_at=utcnow(service.sla_hours),
     )
     report.events.append(
-        RequestEvent(kind="submitted", to_status="submitted", public=True, actor="resident")
+        RequestEvent(kind="submitted", to_status="submitted", public=True, actor=actor)
     )
     session.add(report)
     session.flush()

@@ -1,5 +1,6 @@
 """casa311's data model: SQLAlchemy 2.0 typed models, free of Flask."""
 
+from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
@@ -14,6 +15,7 @@ from models.service_requests import (
 __all__ = [
     "OPEN_STATUSES",
     "STATUSES",
+    "ApiKey",
     "Area",
     "Base",
     "Department",
