@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from geoalchemy2 import WKTElement
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -54,13 +53,10 @@ def _conditions(session: Session, args: MultiDict, now: dt.datetime):
     sr = ServiceRequest
     codes = comma_list(args, "service_code")
     if codes is not None:
-        known = dict(
-            session.execute(
-                select(ServiceType.code, ServiceType.id).where(ServiceType.code.in_(codes))
-            )
-            .tuples()
-            .all()
+        rows = session.execute(
+            select(ServiceType.code, ServiceType.id).where(ServiceType.code.in_(codes))
         )
+        known = {code: id_ for code, id_ in rows}
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise bad("service_code", f"Unknown service code: {', '.join(unknown)}.")
@@ -77,7 +73,7 @@ def _conditions(session: Session, args: MultiDict, now: dt.datetime):
             yield sr.status.not_in(OPEN_STATUSES)
 
     yield from _time_window(args, now)
-    yield from _place(session, args)
+    yield from _place(args)
 
 
 def _time_window(args: MultiDict, now: dt.datetime):
@@ -107,7 +103,7 @@ def _time_window(args: MultiDict, now: dt.datetime):
         yield sr.updated_at < before
 
 
-def _place(session: Session, args: MultiDict):
+def _place(args: MultiDict):
     sr = ServiceRequest
     near = [k for k in ("lat", "long", "radius") if k in args]
     if near:
@@ -117,7 +113,7 @@ def _place(session: Session, args: MultiDict):
         lon = number(args, "long", -180, 180)
         radius = number(args, "radius", 1, MAX_RADIUS_M)
         yield in_envelope(sr.geom, sr.id, envelope_around(lon, lat, radius))
-        centre = WKTElement(f"SRID=4326;POINT({lon!r} {lat!r})", extended=True)
+        centre = func.ST_GeomFromText(f"POINT({lon!r} {lat!r})", 4326)
         yield distance_m(sr.geom, centre) <= radius
     if "bbox" in args:
         try:
