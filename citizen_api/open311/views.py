@@ -30,7 +30,7 @@ blp = Blueprint("open311", __name__, url_prefix=PREFIX)
 FMT = "<any(json, xml):fmt>"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_DESCRIPTION = 4000
-HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+HTML = re.compile(r"</?[a-zA-Z!][^>]*>")
 # Contact fields: accepted, length-checked, never stored beyond the phone (kept apart from
 # the report, as in the native API), never echoed, never logged.
 CONTACT_LIMITS = {"email": 254, "first_name": 100, "last_name": 100, "device_id": 200}
