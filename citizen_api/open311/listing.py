@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -21,7 +21,7 @@ from citizen_api.open311.args import bad, comma_list, integer, number, when
 from citizen_api.reports.schemas import parse_bbox
 from citizen_api.tracking import normalize
 from models import OPEN_STATUSES, ServiceRequest, ServiceType
-from models.spatial import distance_m, envelope_around, in_envelope
+from models.spatial import distance_m, envelope_around, in_envelope, point
 
 MAX_SPAN = dt.timedelta(days=90)
 MAX_PAGE_SIZE = 1000
@@ -73,7 +73,7 @@ def _conditions(session: Session, args: MultiDict, now: dt.datetime):
             yield sr.status.not_in(OPEN_STATUSES)
 
     yield from _time_window(args, now)
-    yield from _place(args)
+    yield from _place(session.get_bind().dialect.name, args)
 
 
 def _time_window(args: MultiDict, now: dt.datetime):
@@ -103,7 +103,7 @@ def _time_window(args: MultiDict, now: dt.datetime):
         yield sr.updated_at < before
 
 
-def _place(args: MultiDict):
+def _place(dialect: str, args: MultiDict):
     sr = ServiceRequest
     near = [k for k in ("lat", "long", "radius") if k in args]
     if near:
@@ -112,12 +112,11 @@ def _place(args: MultiDict):
         lat = number(args, "lat", -90, 90)
         lon = number(args, "long", -180, 180)
         radius = number(args, "radius", 1, MAX_RADIUS_M)
-        yield in_envelope(sr.geom, sr.id, envelope_around(lon, lat, radius))
-        centre = func.ST_GeomFromText(f"POINT({lon!r} {lat!r})", 4326)
-        yield distance_m(sr.geom, centre) <= radius
+        yield in_envelope(dialect, sr.geom, sr.id, envelope_around(lon, lat, radius))
+        yield distance_m(sr.geom, point(lon, lat)) <= radius
     if "bbox" in args:
         try:
             box = parse_bbox(args["bbox"])
         except ValueError as exc:
             raise bad("bbox", str(exc)) from None
-        yield in_envelope(sr.geom, sr.id, box)
+        yield in_envelope(dialect, sr.geom, sr.id, box)
