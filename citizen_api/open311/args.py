@@ -23,8 +23,13 @@ def bad(field: str, message: str) -> Problem:
 
 
 def present(source: MultiDict) -> MultiDict:
-    """The parameters that carry a value; blank ones are dropped as if never sent."""
-    return MultiDict([(k, v) for k, v in source.items(multi=True) if v.strip()])
+    """The parameters that carry a value; blank ones are dropped as if never sent.
+    A NUL character (which no text column can store) is refused outright."""
+    kept = MultiDict([(k, v) for k, v in source.items(multi=True) if v.strip()])
+    for key, value in kept.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise bad(key.replace("\x00", ""), "Must not contain a NUL character.")
+    return kept
 
 
 def text(args: MultiDict, field: str, max_length: int | None = None) -> str | None:

@@ -58,6 +58,8 @@ def test_create_without_a_valid_key_is_403(client, fmt, key):
         ({"attribute[couleur]": "rouge"}, "couleur"),
         ({"phone": "0522123456"}, "phone"),  # a fixed line gets no SMS
         ({"jurisdiction_id": "rabat.ma"}, "jurisdiction_id"),
+        ({"description": "a\x00b"}, "description"),  # no database can store a NUL
+        ({"attribute[taille]": "grand\x00"}, "attribute[taille]"),
     ],
 )
 def test_bad_fields_are_400_naming_the_field(client, api_key, fields, field):
