@@ -21,7 +21,7 @@ from citizen_api.open311.args import bad, comma_list, integer, number, when
 from citizen_api.reports.schemas import parse_bbox
 from citizen_api.tracking import normalize
 from models import OPEN_STATUSES, ServiceRequest, ServiceType
-from models.spatial import distance_m, envelope_around, in_envelope, point
+from models.spatial import in_envelope, within_radius
 
 MAX_SPAN = dt.timedelta(days=90)
 MAX_PAGE_SIZE = 1000
@@ -112,8 +112,7 @@ def _place(dialect: str, args: MultiDict):
         lat = number(args, "lat", -90, 90)
         lon = number(args, "long", -180, 180)
         radius = number(args, "radius", 1, MAX_RADIUS_M)
-        yield in_envelope(dialect, sr.geom, sr.id, envelope_around(lon, lat, radius))
-        yield distance_m(sr.geom, point(lon, lat)) <= radius
+        yield within_radius(dialect, sr.geom, sr.id, lon, lat, radius)
     if "bbox" in args:
         try:
             box = parse_bbox(args["bbox"])
