@@ -80,6 +80,21 @@ def register_security_schemes(api: Api) -> None:
     )
 
 
+def refuse_nul_characters():
+    """Refuse a NUL character anywhere in the URL, the query or a JSON body (400).
+
+    No field of casa311 can hold one and PostgreSQL's text columns cannot store it."""
+    found = "\x00" in request.path or any("\x00" in v for v in request.args.values())
+    if not found and request.mimetype.endswith("json") and request.content_length:
+        found = b"\\u0000" in request.get_data(cache=True)
+    if found:
+        raise Problem(
+            400,
+            "The request contains a NUL character (U+0000); remove it and send it again.",
+            type="invalid-characters",
+        )
+
+
 def register_api(app: Flask) -> None:
     from citizen_api.areas.views import blp as areas
     from citizen_api.auth import blp as auth
@@ -112,6 +127,7 @@ def register_api(app: Flask) -> None:
     register_security_schemes(api)
     for blueprint in (services, reports, feedback, areas, auth, triage):
         api.register_blueprint(blueprint)
+    app.before_request(refuse_nul_characters)
     app.before_request(require_json_body)
 
     @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app citizen_api db upgrade|current|check`, `seed`."""
+"""Command-line tools: `flask --app citizen_api db upgrade|current|check`, `seed`, `apikeys`."""
 
 from __future__ import annotations
 
@@ -29,8 +29,10 @@ def upgrade_database(engine, revision: str = "head") -> None:
 
 
 def register(app: Flask) -> None:
+    from citizen_api.open311.commands import register_apikeys
     from citizen_api.users_cli import register as register_users
 
+    register_apikeys(app)
     register_users(app)
 
     @app.cli.group("db")

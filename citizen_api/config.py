@@ -27,6 +27,13 @@ SETTINGS: dict[str, tuple[object, type]] = {
     "STATEMENT_TIMEOUT_MS": (5000, int),
     # Lifetime of a clerk's access token, in seconds.
     "ACCESS_TOKEN_TTL": (3600, int),
+    # Open311 GeoReport v2: the one jurisdiction served, and what discovery tells clients.
+    "OPEN311_JURISDICTION_ID": ("casablanca.ma", str),
+    "OPEN311_CONTACT": ("casa311, Commune de Casablanca: open311@casablanca.ma", str),
+    "OPEN311_KEY_SERVICE": (
+        "Ask the casa311 team (open311@casablanca.ma) for an API key for your app.",
+        str,
+    ),
 }
 
 

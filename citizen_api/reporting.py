@@ -67,6 +67,7 @@ def file_report(
     lang: str = "fr",
     channel: str = "api",
     snap_m: float = 0,
+    actor: str = "resident",
 ) -> ServiceRequest:
     """Add a new report to the session (flushed, not committed) or raise InvalidReport.
 
@@ -124,7 +125,7 @@ def file_report(
             kind="submitted",
             to_status="submitted",
             public=True,
-            actor="resident",
+            actor=actor,
             department=decision.rule.department,
         )
     )

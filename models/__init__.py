@@ -1,5 +1,6 @@
 """casa311's data model: SQLAlchemy 2.0 typed models, free of Flask."""
 
+from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
@@ -17,6 +18,7 @@ __all__ = [
     "PRIORITIES",
     "ROLES",
     "STATUSES",
+    "ApiKey",
     "Area",
     "Base",
     "Clerk",

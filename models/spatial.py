@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import Float, column, func, select, table
+from sqlalchemy import Float, and_, column, func, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -44,6 +44,13 @@ def in_envelope(dialect: str, geom, id_col, box):
             rtree.c.xmin <= x2, rtree.c.xmax >= x1, rtree.c.ymin <= y2, rtree.c.ymax >= y1
         )
     )
+
+
+def within_radius(dialect: str, geom, id_col, lon: float, lat: float, metres: float):
+    """SQL condition: the point column `geom` lies within `metres` of (lon, lat).
+    The bounding box lets the spatial index cut the candidates first."""
+    box = in_envelope(dialect, geom, id_col, envelope_around(lon, lat, metres))
+    return and_(box, distance_m(geom, point(lon, lat)) <= metres)
 
 
 def point(lon: float, lat: float):

@@ -156,3 +156,34 @@ def test_bad_list_queries_are_422_naming_the_parameter(client, query, field):
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.content_type == "application/problem+json"
     assert field in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/requests?service_code=a%00b",
+        "/api/v1/requests?area=%00",
+        "/api/v1/requests/AB%00C-DEFG",
+        "/api/v1/services/a%00",
+        "/api/v1/areas/%00",
+    ],
+)
+def test_a_nul_character_in_the_url_is_400(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json["type"].endswith("invalid-characters")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"description": "trou\u0000profond"},
+        {"service_code": "nid\u0000"},
+        {"attributes": {"taille": "grand\u0000"}},
+    ],
+)
+def test_a_nul_character_in_the_body_is_400_and_stores_nothing(client, app, fields):
+    response = client.post("/api/v1/requests", json={**VALID, **fields})
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    assert count_reports(app) == 0

@@ -27,7 +27,7 @@ from citizen_api.reports.schemas import (
 from citizen_api.responses import json_response
 from citizen_api.tracking import normalize
 from models import Area, Department, ServiceRequest, ServiceType
-from models.spatial import distance_m, envelope_around, in_envelope, point
+from models.spatial import in_envelope, within_radius
 
 blp = Blueprint(
     "requests", __name__, url_prefix="/api/v1/requests", description="Residents' reports"
@@ -146,8 +146,7 @@ def _filters(args):
         yield in_envelope(dialect, sr.geom, sr.id, args["bbox"])
     if "radius" in args:
         lon, lat, radius = args["long"], args["lat"], args["radius"]
-        yield in_envelope(dialect, sr.geom, sr.id, envelope_around(lon, lat, radius))
-        yield distance_m(sr.geom, point(lon, lat)) <= radius
+        yield within_radius(dialect, sr.geom, sr.id, lon, lat, radius)
     if "created_after" in args:
         yield sr.requested_at >= args["created_after"]
     if "created_before" in args:
