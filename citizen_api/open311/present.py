@@ -161,8 +161,8 @@ def service_request(report: ServiceRequest, lang: str, extensions: bool = False)
             "channel": report.channel,
             "area": {"code": report.area.code, "name": report.area.name(lang)},
             "detailed_status": report.status,
-            # Filled once duplicates and sub-requests exist (issues 3 and 7).
-            "duplicate": None,
+            # The original this report duplicates (casa311 has no sub-requests: no parent).
+            "duplicate": report.duplicate_of.tracking_code if report.duplicate_of else None,
             "parent_service_request_id": None,
             "photos": [],
         }
