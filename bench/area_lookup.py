@@ -39,7 +39,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
-    app = create_app({"DATABASE_URL": args.database_url, "LOG_LEVEL": "WARNING"})
+    app = create_app(
+        {"DATABASE_URL": args.database_url, "LOG_LEVEL": "WARNING", "SECRET_KEY": "b" * 40}
+    )
     rng = random.Random(311)
     points = [(rng.uniform(-7.72, -7.47), rng.uniform(33.50, 33.64)) for _ in range(args.points)]
     with app.app_context():
