@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from notifications.settings import NOTIFY_SETTINGS
+
 # name -> (default, type). Every one can be set as an environment variable.
 SETTINGS: dict[str, tuple[object, type]] = {
     # Unset: a SpatiaLite file under instance/. postgresql://... : PostGIS.
@@ -19,6 +21,8 @@ SETTINGS: dict[str, tuple[object, type]] = {
     "AREA_SNAP_METERS": (300, int),
     # PostgreSQL statement_timeout for the app's queries, in milliseconds.
     "STATEMENT_TIMEOUT_MS": (5000, int),
+    # SMS and WhatsApp (Twilio), Celery, consent and retention: see notifications/settings.py.
+    **NOTIFY_SETTINGS,
 }
 
 
