@@ -183,6 +183,8 @@ def classify(exc: TwilioException, retry_after: float | None = None) -> ChannelE
 def build_channels(settings: Settings) -> dict[str, Channel]:
     """The channels these settings allow, by name; 'console' is always there."""
     channels: dict[str, Channel] = {"console": Console()}
+    # The SDK logs every request at INFO (URLs with numbers in them): keep it quiet.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     if settings.twilio:
         http = RebasedHttpClient(
             settings.twilio_api_base_url, timeout=settings.twilio_timeout_seconds

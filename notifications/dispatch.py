@@ -137,12 +137,13 @@ def deliver(notifier, message_id: int, *, force: bool = False) -> Outcome:
             "message %s: attempt %s's outcome not recorded (lease lost)", message_id, attempt
         )
     log.info(
-        "message %s to %s via %s: %s (attempt %s)",
+        "message %s to %s via %s: %s (attempt %s)%s",
         message_id,
         mask(to),
         channel_name,
         outcome.result,
         attempt,
+        f": {values['last_error']}" if values.get("last_error") else "",
     )
     return outcome
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def create_celery(notifier) -> Celery:
     settings = notifier.settings
     broker = settings.celery_broker_url
-    app = Celery("casa311", broker=broker or "memory://", set_as_current=False)
+    app = Celery("casa311", broker=broker or "memory://localhost/", set_as_current=False)
     app.conf.update(
         task_always_eager=not broker,
         task_eager_propagates=False,
@@ -43,7 +43,7 @@ def create_celery(notifier) -> Celery:
         },
     )
 
-    @app.task(name="casa311.send_message", bind=True)
+    @app.task(name="casa311.send_message", bind=True, shared=False)
     def send_message(task, message_id: int) -> str:
         from notifications.dispatch import deliver
 
@@ -52,7 +52,7 @@ def create_celery(notifier) -> Celery:
             task.apply_async((message_id,), countdown=outcome.retry_in)
         return outcome.result
 
-    @app.task(name="casa311.sweep")
+    @app.task(name="casa311.sweep", shared=False)
     def sweep() -> int:
         from notifications.dispatch import due
 
@@ -63,7 +63,7 @@ def create_celery(notifier) -> Celery:
             send_message.delay(message_id)
         return len(ids)
 
-    @app.task(name="casa311.erase_phone_numbers")
+    @app.task(name="casa311.erase_phone_numbers", shared=False)
     def erase_phone_numbers() -> int:
         from notifications.privacy import erase_expired_numbers
 

@@ -47,6 +47,7 @@ class TwilioFake:
         self.messages: list[Sent] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of every call
         self.faults: dict[str, deque] = defaultdict(deque)
+        self.magic = dict(MAGIC)  # number -> (error code, message), refused every time
         self.slow_seconds = 3.0
         self._lock = threading.Lock()
         self._server = None
@@ -65,6 +66,7 @@ class TwilioFake:
             self.messages.clear()
             self.requests.clear()
             self.faults.clear()
+            self.magic = dict(MAGIC)
 
     # --- serving ---------------------------------------------------------------------
     def start(self) -> str:
@@ -108,8 +110,8 @@ class TwilioFake:
         if fault == "timeout":
             time.sleep(self.slow_seconds)
             return self._error(503, 20503, "Service Unavailable")
-        if to in MAGIC:
-            code, text = MAGIC[to]
+        if to in self.magic:
+            code, text = self.magic[to]
             return self._error(400, code, text)
         message = Sent(
             sid="SM" + secrets.token_hex(16),
