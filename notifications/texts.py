@@ -42,11 +42,11 @@ def segments(text: str) -> int:
 
 STATUS_NAMES = {
     "fr": {
-        "submitted": "reçu",
+        "submitted": "enregistré",
         "acknowledged": "pris en charge",
         "in_progress": "en cours de traitement",
         "resolved": "résolu",
-        "closed": "clôturé",
+        "closed": "clos",
         "rejected": "rejeté",
         "duplicate": "classé comme doublon",
     },
@@ -72,7 +72,7 @@ STATUS_NAMES = {
 
 TEMPLATES = {
     "fr": {
-        "receipt": "casa311: signalement {code} reçu. Suivi: {url}",
+        "receipt": "casa311: votre signalement {code} est enregistré. Suivi: {url}",
         "status": "casa311: votre signalement {code} est {status}.{note} Suivi: {url}",
         "reply": "casa311: {code} est {status} depuis le {when}.{note} {url}",
         "note": " Note: {note}",
@@ -81,7 +81,7 @@ TEMPLATES = {
             "STOP pour ne plus rien recevoir, START pour reprendre."
         ),
         "stop": "casa311: vous ne recevrez plus de messages. Envoyez START pour reprendre.",
-        "start": "casa311: messages réactivés. Envoyez STOP pour arrêter.",
+        "start": "casa311: messages réactivés. Envoyez STOP pour ne plus en recevoir.",
         "unknown_code": "casa311: aucun signalement avec le code {code}.",
     },
     "ar": {

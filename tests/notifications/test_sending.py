@@ -19,7 +19,7 @@ def test_a_new_report_sends_a_receipt_with_its_code_and_link(tw, tw_app, fake):
     [sent] = fake.sent_to(E164)
     assert code in sent.body
     assert f"{PUBLIC_BASE_URL}/r/{code}" in sent.body
-    assert "reçu" in sent.body  # French unless the resident chose otherwise
+    assert "est enregistré" in sent.body  # French unless the resident chose otherwise
     assert sent.from_ == SMS_FROM
     assert sent.status_callback == f"{PUBLIC_BASE_URL}/webhooks/twilio/status"
     [message] = outbox(tw_app, code)

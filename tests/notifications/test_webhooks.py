@@ -75,11 +75,11 @@ def reply(response) -> str:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("{code}", "est reçu depuis le"),
-        ("suivi {code}", "est reçu depuis le"),
+        ("{code}", "est enregistré depuis le"),
+        ("suivi {code}", "est enregistré depuis le"),
         ("STATUS {code}", "is received since"),
         ("حالة {code}", "مستلم منذ"),
-        ("{compact}", "est reçu depuis le"),
+        ("{compact}", "est enregistré depuis le"),
     ],
 )
 def test_a_resident_asks_for_the_status_in_their_words(tw, text, expected):
