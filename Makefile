@@ -8,7 +8,13 @@ STAMP := $(VENV)/.installed
 LOAD_ENV := if [ -f .env ]; then while IFS='=' read -r k v; do \
 	  [[ $$k =~ ^[A-Z_][A-Z0-9_]*$$ && -z "$${!k+x}" ]] && export "$$k=$$v"; done < .env; fi
 
-.PHONY: run test install lint format bench system-deps-run system-deps-test clean
+# Without SECRET_KEY, use (and on first run create) a random one kept in instance/.
+ENSURE_SECRET_KEY := if [ -z "$${SECRET_KEY:-}" ]; then mkdir -p instance; \
+	  [ -s instance/secret_key ] || (umask 077; $(BIN)/python -c \
+	    'import secrets; print(secrets.token_urlsafe(48))' > instance/secret_key); \
+	  export SECRET_KEY="$$(cat instance/secret_key)"; fi
+
+.PHONY: run test install lint format bench system-deps-run system-deps-test emulator worker clean
 
 # Reinstall only when the dependencies changed: a second `make run` starts in seconds.
 $(STAMP): setup.cfg pyproject.toml
@@ -31,17 +37,23 @@ system-deps-test:
 
 run: install system-deps-run
 	@$(LOAD_ENV); export PORT=$${PORT:-5000} HOST=$${HOST:-127.0.0.1}; \
-	if [ -z "$${SECRET_KEY:-}" ]; then mkdir -p instance; \
-	  [ -s instance/secret_key ] || (umask 077; $(BIN)/python -c \
-	    'import secrets; print(secrets.token_urlsafe(48))' > instance/secret_key); \
-	  export SECRET_KEY="$$(cat instance/secret_key)"; fi; \
+	$(ENSURE_SECRET_KEY); \
 	$(BIN)/flask --app citizen_api db upgrade && \
 	$(BIN)/flask --app citizen_api seed --if-empty && \
 	echo "casa311 on http://$$HOST:$$PORT  (API docs: http://$$HOST:$$PORT/api/v1/docs)" && \
 	exec $(BIN)/gunicorn 'citizen_api:create_app()'
 
+# The Twilio emulator for the tests: Prism from npm (package-lock.json) and Twilio's
+# OpenAPI spec taken from its npm tarball (never committed). Idempotent.
+emulator:
+	@tests/emulator/setup.sh >/dev/null
+
+# A Celery worker with beat (sweep + erasure); needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0
+worker: install
+	@$(LOAD_ENV); $(ENSURE_SECRET_KEY); exec $(BIN)/celery -A citizen_api.worker:celery worker --beat --loglevel=INFO
+
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
-test: install system-deps-test
+test: install system-deps-test emulator
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; \
 	exit $$rc

@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
     register_logging(app)
     register_extensions(app)
+    register_notifications(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -39,12 +40,20 @@ def register_extensions(app: Flask) -> None:
         install_listeners(db.engine)
 
 
+def register_notifications(app: Flask) -> None:
+    from citizen_api.notify import register_notifications as register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from citizen_api.api import register_api
     from citizen_api.health import blp as health
     from citizen_api.open311 import register_open311
+    from citizen_api.webhooks import blp as webhooks
 
     app.register_blueprint(health)
+    app.register_blueprint(webhooks)
     register_api(app)
     register_open311(app)
 

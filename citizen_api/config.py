@@ -7,6 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
+from notifications.settings import NOTIFY_SETTINGS
+
 # The placeholder documentation shows; like an empty or short key, refused in production.
 EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string"
 MIN_SECRET_KEY_LENGTH = 32
@@ -34,6 +36,8 @@ SETTINGS: dict[str, tuple[object, type]] = {
         "Ask the casa311 team (open311@casablanca.ma) for an API key for your app.",
         str,
     ),
+    # SMS and WhatsApp (Twilio), Celery, consent and retention: see notifications/settings.py.
+    **NOTIFY_SETTINGS,
 }
 
 

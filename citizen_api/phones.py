@@ -5,6 +5,10 @@ from __future__ import annotations
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
+from notifications.phones import mask
+
+__all__ = ["InvalidPhone", "mask", "parse_mobile"]
+
 MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -30,13 +34,3 @@ def parse_mobile(raw: str) -> str:
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise InvalidPhone("Not a mobile number: status updates are sent by SMS.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def mask(e164: str) -> str:
-    """A number as clerks may see it: country, first digit and last two (+212 6•• ••• •78)."""
-    number = phonenumbers.parse(e164)
-    national = str(number.national_number)
-    hidden = "•" * (len(national) - 3)
-    body = national[0] + hidden + national[-2:]
-    groups = [body[:3], body[3:6], body[6:]]
-    return f"+{number.country_code} " + " ".join(g for g in groups if g)

@@ -19,6 +19,7 @@ from citizen_api.phones import InvalidPhone, parse_mobile
 from citizen_api.routing import NoRoute, OutsideCity, route
 from citizen_api.tracking import new_code
 from models import Area, ReporterContact, RequestEvent, ServiceRequest, ServiceType, utcnow
+from notifications.outbox import enqueue_receipt
 
 
 class InvalidReport(Exception):
@@ -131,6 +132,7 @@ def file_report(
     )
     session.add(report)
     session.flush()
+    enqueue_receipt(session, report)  # the receipt, in this same transaction
     set_committed_value(report, "lat", lat)
     set_committed_value(report, "long", long)
     report.report_token = token

@@ -4,6 +4,7 @@ from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
+from models.messages import InboundMessage, OutboundMessage
 from models.people import ROLES, Clerk, ReporterContact
 from models.service_requests import (
     OPEN_STATUSES,
@@ -23,6 +24,8 @@ __all__ = [
     "Base",
     "Clerk",
     "Department",
+    "InboundMessage",
+    "OutboundMessage",
     "ReporterContact",
     "RequestEvent",
     "RoutingRule",

@@ -25,6 +25,10 @@ class ReporterContact(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     phone_e164: Mapped[str] = mapped_column(String(20), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow())
+    # Consent: set by STOP (no message goes to this number any more), cleared by START.
+    opted_out_at: Mapped[dt.datetime | None]
+    # Last time this number wrote to us over WhatsApp: we answer there rather than by SMS.
+    whatsapp_at: Mapped[dt.datetime | None]
 
     def __repr__(self) -> str:  # never let the number leak through a repr in a log
         return f"<ReporterContact {self.id}>"

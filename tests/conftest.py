@@ -26,7 +26,13 @@ from citizen_api.seed import AREAS_FILE, seed
 from tests.helpers import BACKENDS, make_app
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REPORT_TABLES = ("request_events", "service_requests", "reporter_contacts")
+REPORT_TABLES = (
+    "outbound_messages",
+    "inbound_messages",
+    "request_events",
+    "service_requests",
+    "reporter_contacts",
+)
 
 
 def _admin(url: str):

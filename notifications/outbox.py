@@ -1,0 +1,145 @@
+"""The outbox: messages to residents written in the caller's transaction, one per cause.
+
+Call these from the domain, with the session whose transaction records the cause:
+- `enqueue_receipt(session, report)` when a report is filed (citizen_api.reporting does);
+- `enqueue_status_update(session, report, event)` when a public status event is added
+  (the triage workflow does).
+Each row has a unique dedupe key, so calling twice for one cause writes one row. Rows are
+sent by Celery after the commit (notifications.dispatch); `messages_for_report` is what
+the triage view shows of them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import OutboundMessage, ReporterContact, RequestEvent, ServiceRequest, utcnow
+from notifications import texts
+from notifications.phones import mask
+from notifications.runtime import remember, settings_for
+from notifications.settings import Settings
+
+
+def enqueue_receipt(session: Session, report: ServiceRequest) -> OutboundMessage | None:
+    """The receipt with the tracking code, for a report filed with a phone number."""
+    settings = settings_for(session)
+    body = texts.receipt(
+        report.lang, report.tracking_code, settings.report_url(report.tracking_code)
+    )
+    return _enqueue(session, settings, report, "receipt", f"receipt:{report.id}", body)
+
+
+def enqueue_status_update(
+    session: Session, report: ServiceRequest, event: RequestEvent
+) -> list[OutboundMessage]:
+    """The message(s) telling the reporter about a public status change, with its public
+    note. Internal events and events that change no status send nothing."""
+    if not event.public or not event.to_status or event.to_status == event.from_status:
+        return []
+    if event.id is None:
+        session.flush()
+    settings = settings_for(session)
+    body = texts.status_update(
+        report.lang,
+        report.tracking_code,
+        event.to_status,
+        event.note,
+        settings.report_url(report.tracking_code),
+    )
+    message = _enqueue(session, settings, report, "status", f"status:{event.id}", body, event)
+    return [message] if message else []
+
+
+def _enqueue(
+    session: Session,
+    settings: Settings,
+    report: ServiceRequest,
+    kind: str,
+    key: str,
+    body: str,
+    event: RequestEvent | None = None,
+) -> OutboundMessage | None:
+    contact = report.contact
+    if contact is None:
+        return None
+    existing = session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == key))
+    if existing is not None:
+        return existing
+    if report.id is None:
+        session.flush()
+    state, reason = "pending", None
+    if contact.opted_out_at is not None:
+        state, reason = "skipped", "opted out (STOP)"
+    elif contact.id is not None and _sent_today(session, contact) >= settings.notify_daily_cap:
+        state, reason = "skipped", f"daily cap of {settings.notify_daily_cap} messages reached"
+    message = OutboundMessage(
+        dedupe_key=key,
+        request_id=report.id,
+        event_id=event.id if event is not None else None,
+        contact=contact,
+        kind=kind,
+        channel=choose_channel(settings, contact, report),
+        lang=report.lang,
+        body=body,
+        segments=texts.segments(body),
+        state=state,
+        last_error=reason,
+    )
+    session.add(message)
+    session.flush()
+    if state == "pending":
+        remember(session, message.id)
+    return message
+
+
+def _sent_today(session: Session, contact: ReporterContact) -> int:
+    return session.scalar(
+        select(func.count(OutboundMessage.id)).where(
+            OutboundMessage.contact_id == contact.id,
+            OutboundMessage.created_at >= utcnow(-24),
+            OutboundMessage.state != "skipped",
+        )
+    )
+
+
+def choose_channel(settings: Settings, contact: ReporterContact, report: ServiceRequest) -> str:
+    """WhatsApp for residents who reach us there, else the default channel, else the other
+    configured one, else the console."""
+    configured = {"sms": settings.sms, "whatsapp": settings.whatsapp}
+    if configured["whatsapp"] and (contact.whatsapp_at is not None or report.channel == "whatsapp"):
+        return "whatsapp"
+    default = settings.notify_default_channel
+    if configured.get(default):
+        return default
+    for name, ok in configured.items():
+        if ok:
+            return name
+    return "console"
+
+
+def messages_for_report(session: Session, report_id: int) -> list[dict]:
+    """What clerks see of a report's messages on its triage view, oldest first: kind,
+    channel, state, attempts, the number masked, and the last error. Never a full number."""
+    rows = session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.request_id == report_id)
+        .order_by(OutboundMessage.id)
+    ).all()
+    return [
+        {
+            "id": m.id,
+            "kind": m.kind,
+            "channel": m.channel,
+            "state": m.state,
+            "attempts": m.attempts,
+            "to": mask(m.contact.phone_e164) if m.contact else None,
+            "segments": m.segments,
+            "error_code": m.error_code,
+            "last_error": m.last_error,
+            "created_at": m.created_at,
+            "sent_at": m.sent_at,
+            "updated_at": m.updated_at,
+        }
+        for m in rows
+    ]

@@ -1,0 +1,95 @@
+"""The messaging side's runtime: settings, channels, a session factory and the Celery app,
+bound to one database engine.
+
+The web app registers one Notifier per engine at start-up; the domain functions
+(`outbox.enqueue_*`) find it from the session they are handed, so callers pass nothing
+but their session. Messages written in a transaction are handed to Celery only after that
+transaction commits (a rolled-back report sends nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from notifications.channels import Channel, build_channels
+from notifications.settings import Settings
+
+log = logging.getLogger(__name__)
+PENDING_KEY = "casa311_outbox_pending"
+
+_notifiers: dict[Engine, Notifier] = {}
+
+
+class Notifier:
+    def __init__(
+        self, engine: Engine, settings: Settings, channels: dict[str, Channel] | None = None
+    ):
+        from notifications.tasks import create_celery
+
+        self.engine, self.settings = engine, settings
+        self.channels = channels if channels is not None else build_channels(settings)
+        self.Session = sessionmaker(bind=engine, expire_on_commit=False)
+        self.celery = create_celery(self)
+
+    @property
+    def eager(self) -> bool:
+        return not self.settings.celery_broker_url
+
+    def dispatch(self, message_ids: list[int]) -> None:
+        """Hand committed outbox rows to the workers. Never raises: what cannot be handed
+        over now stays pending in the database, and the sweep sends it."""
+        task = self.celery.tasks["casa311.send_message"]
+        for message_id in message_ids:
+            try:
+                task.delay(message_id)
+            except Exception:
+                log.exception("could not dispatch message %s; the sweep will", message_id)
+
+
+def register(notifier: Notifier) -> Notifier:
+    _notifiers[notifier.engine] = notifier
+    return notifier
+
+
+def unregister(engine: Engine) -> None:
+    _notifiers.pop(engine, None)
+
+
+def notifier_for(session: Session) -> Notifier | None:
+    try:
+        bind = session.get_bind()
+    except Exception:
+        return None
+    engine = bind.engine if hasattr(bind, "engine") else bind
+    return _notifiers.get(engine)
+
+
+def settings_for(session: Session) -> Settings:
+    notifier = notifier_for(session)
+    return notifier.settings if notifier else Settings()
+
+
+def remember(session: Session, message_id: int) -> None:
+    """Send this outbox row once the session's transaction commits."""
+    session.info.setdefault(PENDING_KEY, []).append(message_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    ids = session.info.pop(PENDING_KEY, None)
+    if not ids:
+        return
+    notifier = notifier_for(session)
+    if notifier is None:
+        log.warning("%d message(s) committed with no notifier: the sweep will send them", len(ids))
+        return
+    notifier.dispatch(ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
