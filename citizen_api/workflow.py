@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from citizen_api.tracking import normalize
 from models import OPEN_STATUSES, Clerk, Department, RequestEvent, ServiceRequest
+from notifications.outbox import enqueue_status_update
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "submitted": ("acknowledged", "rejected", "duplicate"),
@@ -164,6 +165,12 @@ def _set_status(change: _Change, wanted: str, note: str | None, kind: str = "sta
     change.record("status", public=True, note=note, from_status=before, to_status=wanted)
 
 
+def _notify(change: _Change) -> None:
+    """Queue the reporter's messages for the public status changes, in this transaction."""
+    for event in change.events:
+        enqueue_status_update(change.session, change.report, event)
+
+
 def _find_original(session: Session, clerk: Clerk, report: ServiceRequest, code: str):
     canonical = normalize(code)
     original = canonical and session.scalar(
@@ -263,6 +270,7 @@ def apply_changes(
     if change.events:
         report.updated_at = now  # a new version, even when only a note was added
     session.flush()
+    _notify(change)
     return change.events
 
 
@@ -316,4 +324,5 @@ def resident_feedback(
     if change.events:
         report.updated_at = now
     session.flush()
+    _notify(change)
     return change.events

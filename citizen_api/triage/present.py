@@ -22,7 +22,10 @@ def queue_item(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
     }
 
 
-def ticket_view(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
+def ticket_view(
+    report: ServiceRequest, lang: str, now: dt.datetime, messages: list[dict] = ()
+) -> dict:
+    """The full internal view; `messages` are the report's outbox messages (masked)."""
     return {
         **queue_item(report, lang, now),
         "attributes": report.attributes,
@@ -44,6 +47,7 @@ def ticket_view(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
             }
             for e in report.events
         ],
+        "messages": list(messages),
     }
 
 

@@ -89,6 +89,25 @@ class EventOut(Schema):
     at = fields.DateTime()
 
 
+class MessageOut(Schema):
+    """An SMS or WhatsApp message about the ticket, as the outbox knows it."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "receipt, status or reply"})
+    channel = fields.String(metadata={"description": "sms, whatsapp or console"})
+    state = fields.String(
+        metadata={"description": "pending, sent, delivered, undelivered, failed, dead or skipped"}
+    )
+    attempts = fields.Integer()
+    to = fields.String(allow_none=True, metadata={"description": "Masked; null once erased"})
+    segments = fields.Integer(allow_none=True)
+    error_code = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+
+
 class TicketOut(QueueItemOut):
     """The full internal view of a ticket."""
 
@@ -101,6 +120,7 @@ class TicketOut(QueueItemOut):
     duplicates = fields.List(fields.String())
     allowed_transitions = fields.List(fields.String())
     events = fields.List(fields.Nested(EventOut))
+    messages = fields.List(fields.Nested(MessageOut))
 
 
 class StatusSummaryOut(Schema):

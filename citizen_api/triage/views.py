@@ -39,6 +39,7 @@ from citizen_api.workflow import (
     scope,
 )
 from models import OPEN_STATUSES, PRIORITIES, STATUSES, Clerk, Department, ServiceRequest, utcnow
+from notifications.outbox import messages_for_report
 
 blp = Blueprint(
     "triage",
@@ -155,7 +156,8 @@ def get_ticket(code):
 
 def _ticket_response(report: ServiceRequest, lang: str):
     headers = {"ETag": etag(report), "Cache-Control": "private, no-store"}
-    return localize(json_response(ticket_view(report, lang, _now()), headers=headers), lang)
+    body = ticket_view(report, lang, _now(), messages_for_report(db.session, report.id))
+    return localize(json_response(body, headers=headers), lang)
 
 
 @blp.patch("/requests/<code>")
