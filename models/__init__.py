@@ -3,6 +3,7 @@
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
+from models.media import Photo, Supporter
 from models.people import ReporterContact
 from models.service_requests import (
     OPEN_STATUSES,
@@ -10,6 +11,7 @@ from models.service_requests import (
     RequestEvent,
     ServiceRequest,
 )
+from models.stats import MonthlyStats, ResolutionHours
 
 __all__ = [
     "OPEN_STATUSES",
@@ -17,11 +19,15 @@ __all__ = [
     "Area",
     "Base",
     "Department",
+    "MonthlyStats",
+    "Photo",
     "ReporterContact",
     "RequestEvent",
+    "ResolutionHours",
     "RoutingRule",
     "ServiceAttribute",
     "ServiceRequest",
     "ServiceType",
+    "Supporter",
     "utcnow",
 ]

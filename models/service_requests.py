@@ -21,6 +21,7 @@ from models.base import Base, BigId, utcnow
 from models.catalogue import Department, RoutingRule, ServiceType
 from models.geography import Area
 from models.i18n import LANGUAGES
+from models.media import Photo
 from models.people import ReporterContact
 
 STATUSES = (
@@ -77,6 +78,10 @@ class ServiceRequest(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow(), onupdate=utcnow(), index=True)
     expected_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
+    # "Me too" from other residents (models.media.Supporter rows); raises triage priority.
+    supporters_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # SHA-256 of the report token given to the reporter once (resident actions later on).
+    report_token_hash: Mapped[str | None] = mapped_column(String(64))
 
     service_type: Mapped[ServiceType] = relationship(lazy="joined", innerjoin=True)
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
@@ -85,6 +90,9 @@ class ServiceRequest(Base):
     contact: Mapped[ReporterContact | None] = relationship()
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", passive_deletes=True
+    )
+    photos: Mapped[list[Photo]] = relationship(
+        order_by="Photo.id", passive_deletes=True, lazy="selectin"
     )
 
 

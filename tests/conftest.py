@@ -26,7 +26,15 @@ from citizen_api.seed import AREAS_FILE, seed
 from tests.helpers import BACKENDS, make_app
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REPORT_TABLES = ("request_events", "service_requests", "reporter_contacts")
+REPORT_TABLES = (
+    "report_photos",
+    "report_supporters",
+    "stats_resolution_hours",
+    "stats_monthly",
+    "request_events",
+    "service_requests",
+    "reporter_contacts",
+)
 
 
 def _admin(url: str):
@@ -77,7 +85,7 @@ def app(request, tmp_path_factory):
     else:
         database = PostgisDatabase()
         url = database.url
-    application = make_app(url)
+    application = make_app(url, PHOTO_DIR=str(tmp_path_factory.mktemp("photos")))
     with application.app_context():
         upgrade_database(db.engine)
         seed(db.session)
