@@ -42,9 +42,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from citizen_api.api import register_api
     from citizen_api.health import blp as health
+    from citizen_api.page.views import register_page
 
     app.register_blueprint(health)
     register_api(app)
+    register_page(app)
 
 
 def register_error_handlers(app: Flask) -> None:
