@@ -196,7 +196,8 @@ def hours_between(dialect: str, start, end):
     if dialect == "postgresql":
         seconds = func.extract("epoch", end - start)
     else:
-        seconds = (func.julianday(end) - func.julianday(start)) * 86400
+        # julianday is a double: round to the millisecond so 100 h is not 99.99999 h.
+        seconds = func.round((func.julianday(end) - func.julianday(start)) * 86400, 3)
     return case((seconds < 0, 0), else_=cast(func.floor(seconds / 3600), Integer))
 
 

@@ -56,7 +56,7 @@ BACKFILL = {
         """
         INSERT INTO stats_resolution_hours (month, area_id, service_type_id, hours, reports)
         SELECT substr(requested_at, 1, 7), area_id, service_type_id,
-               max(0, CAST((julianday(closed_at) - julianday(requested_at)) * 24 AS INTEGER)),
+               max(0, CAST(round((julianday(closed_at) - julianday(requested_at)) * 86400, 3) / 3600 AS INTEGER)),
                count(*)
         FROM service_requests
         WHERE status IN ('resolved', 'closed') AND closed_at IS NOT NULL
