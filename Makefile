@@ -33,7 +33,7 @@ system-deps-run:
 	esac
 
 system-deps-test:
-	@scripts/system-deps.sh spatialite $(if $(TEST_DATABASE_URL),,postgis)
+	@scripts/system-deps.sh spatialite chromium $(if $(TEST_DATABASE_URL),,postgis)
 
 run: install system-deps-run
 	@$(LOAD_ENV); export PORT=$${PORT:-5000} HOST=$${HOST:-127.0.0.1}; \

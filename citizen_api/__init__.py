@@ -50,12 +50,14 @@ def register_blueprints(app: Flask) -> None:
     from citizen_api.api import register_api
     from citizen_api.health import blp as health
     from citizen_api.open311 import register_open311
+    from citizen_api.page.views import register_page
     from citizen_api.webhooks import blp as webhooks
 
     app.register_blueprint(health)
     app.register_blueprint(webhooks)
     register_api(app)
     register_open311(app)
+    register_page(app)
 
 
 def register_error_handlers(app: Flask) -> None:

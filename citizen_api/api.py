@@ -8,6 +8,7 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 
 from citizen_api.errors import Problem
+from citizen_api.photos.views import MULTIPART_ENDPOINTS, allow_upload
 
 API_PREFIX = "/api/v1"
 JSON_TYPES = ("application/json",)
@@ -43,6 +44,9 @@ def require_json_body():
         and request.routing_exception is None  # an unknown route or method: 404/405 first
     ):
         mimetype = request.mimetype
+        if mimetype == "multipart/form-data" and request.endpoint in MULTIPART_ENDPOINTS:
+            allow_upload()  # photos: a larger body limit for this request only
+            return
         if not (mimetype in JSON_TYPES or mimetype.endswith("+json")):
             raise Problem(
                 415,
@@ -99,8 +103,11 @@ def register_api(app: Flask) -> None:
     from citizen_api.areas.views import blp as areas
     from citizen_api.auth import blp as auth
     from citizen_api.catalogue.views import blp as services
+    from citizen_api.duplicates.views import register_duplicates
+    from citizen_api.photos.views import register_photos
     from citizen_api.reports.feedback import blp as feedback
     from citizen_api.reports.views import blp as reports
+    from citizen_api.stats.views import register_stats
     from citizen_api.triage.views import blp as triage
 
     app.config.update(
@@ -129,6 +136,9 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.before_request(refuse_nul_characters)
     app.before_request(require_json_body)
+    register_photos(app, api)  # after require_json_body: its hook reads the form
+    register_duplicates(api)
+    register_stats(api)
 
     @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")
     def swagger_assets(filename):

@@ -65,3 +65,16 @@ def register(app: Flask) -> None:
         counts = seed(db.session)
         db.session.commit()
         click.echo(", ".join(f"{n} {table}" for table, n in counts.items()))
+
+    @app.cli.group("stats")
+    def stats_group():
+        """Open statistics aggregates."""
+
+    @stats_group.command("rebuild")
+    def stats_rebuild():
+        """Recompute the statistics from the reports (after a bulk import)."""
+        from models.stats import rebuild_stats
+
+        rebuild_stats(db.session)
+        db.session.commit()
+        click.echo("statistics rebuilt")

@@ -25,6 +25,12 @@ SETTINGS: dict[str, tuple[object, type]] = {
     # A point this close (metres) to an area but outside all of them is snapped to it;
     # 0 rejects every point outside the polygons.
     "AREA_SNAP_METERS": (300, int),
+    # Photos: where they are kept ("local": the folder PHOTO_DIR, default instance/photos),
+    # the largest photo accepted (bytes), and how many one report may have in all.
+    "PHOTO_STORAGE": ("local", str),
+    "PHOTO_DIR": ("", str),
+    "PHOTO_MAX_BYTES": (10 * 1024 * 1024, int),
+    "PHOTO_MAX_PER_REPORT": (6, int),
     # PostgreSQL statement_timeout for the app's queries, in milliseconds.
     "STATEMENT_TIMEOUT_MS": (5000, int),
     # Lifetime of a clerk's access token, in seconds.
@@ -54,6 +60,8 @@ def load_config(app, overrides: dict | None = None) -> None:
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'casa311.sqlite'}"
+    if not app.config["PHOTO_DIR"]:
+        app.config["PHOTO_DIR"] = str(Path(app.instance_path) / "photos")
     app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
     check_secret_key(app)
 

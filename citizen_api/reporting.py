@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -139,12 +140,20 @@ def file_report(
     return report
 
 
-def submit_report(session: Session, attempts: int = 3, **fields) -> ServiceRequest:
+def submit_report(
+    session: Session,
+    attempts: int = 3,
+    on_filed: Callable[[ServiceRequest], None] | None = None,
+    **fields,
+) -> ServiceRequest:
     """File and commit a report. A unique clash (a tracking code drawn twice, two first
-    reports from one phone at once) is retried from scratch; nothing half-written stays."""
+    reports from one phone at once) is retried from scratch; nothing half-written stays.
+    `on_filed(report)` adds what belongs in the same transaction (photos, say)."""
     for attempt in range(1, attempts + 1):
         try:
             report = file_report(session, **fields)
+            if on_filed is not None:
+                on_filed(report)
             session.commit()
             return report
         except IntegrityError:

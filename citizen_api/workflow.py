@@ -100,16 +100,10 @@ def is_overdue(report: ServiceRequest, now: dt.datetime) -> bool:
     )
 
 
-def resolved_at(report: ServiceRequest) -> dt.datetime | None:
-    """When the report last became resolved (from its history)."""
-    times = [e.created_at for e in report.events if e.to_status == "resolved"]
-    return max(times) if times else None
-
-
 def allowed_transitions(report: ServiceRequest, now: dt.datetime) -> list[str]:
     allowed = list(TRANSITIONS[report.status])
     if report.status == "resolved":
-        since = resolved_at(report)
+        since = report.resolved_at
         if since is not None and now - since > REOPEN_WINDOW:
             allowed.remove("in_progress")
     return allowed
@@ -156,11 +150,14 @@ def _set_status(change: _Change, wanted: str, note: str | None, kind: str = "sta
     check_transition(report, wanted, now)
     before = report.status
     report.status = wanted
+    if wanted == "resolved":
+        report.resolved_at = now
     if wanted in CLOSING:
         report.closed_at = now
     if before == "resolved" and wanted == "in_progress":
         # Reopened: the rework gets the service type's SLA afresh.
         report.expected_at = now + dt.timedelta(hours=report.service_type.sla_hours)
+        report.resolved_at = None
         report.closed_at = None
     change.record("status", public=True, note=note, from_status=before, to_status=wanted)
 

@@ -4,6 +4,7 @@ from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
+from models.media import Photo, Supporter
 from models.messages import InboundMessage, OutboundMessage
 from models.people import ROLES, Clerk, ReporterContact
 from models.service_requests import (
@@ -13,6 +14,7 @@ from models.service_requests import (
     RequestEvent,
     ServiceRequest,
 )
+from models.stats import MonthlyStats, ResolutionHours
 
 __all__ = [
     "OPEN_STATUSES",
@@ -25,12 +27,16 @@ __all__ = [
     "Clerk",
     "Department",
     "InboundMessage",
+    "MonthlyStats",
     "OutboundMessage",
+    "Photo",
     "ReporterContact",
     "RequestEvent",
+    "ResolutionHours",
     "RoutingRule",
     "ServiceAttribute",
     "ServiceRequest",
     "ServiceType",
+    "Supporter",
     "utcnow",
 ]

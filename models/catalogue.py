@@ -55,6 +55,8 @@ class ServiceType(Localized, Base):
     group_en: Mapped[str | None] = mapped_column(String(120))
     keywords: Mapped[str] = mapped_column(Text, default="")
     sla_hours: Mapped[int] = mapped_column(Integer)
+    # How far (metres) an open report of this type counts as "the same problem nearby".
+    duplicate_radius_m: Mapped[int] = mapped_column(Integer, default=250, server_default="250")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     attributes: Mapped[list[ServiceAttribute]] = relationship(

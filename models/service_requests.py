@@ -23,6 +23,7 @@ from models.base import Base, BigId, utcnow
 from models.catalogue import Department, RoutingRule, ServiceType
 from models.geography import Area
 from models.i18n import LANGUAGES
+from models.media import Photo
 from models.people import Clerk, ReporterContact
 
 STATUSES = (
@@ -82,6 +83,8 @@ class ServiceRequest(Base):
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow(), onupdate=utcnow(), index=True)
     expected_at: Mapped[dt.datetime | None]
+    # When the report last became resolved (kept when it closes, cleared if it reopens).
+    resolved_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
     # Triage: set by clerks through the workflow, never by the resident API.
     priority: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
@@ -95,6 +98,8 @@ class ServiceRequest(Base):
     # Bumped on every UPDATE: the ETag, and optimistic locking between two clerks.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     __mapper_args__ = {"eager_defaults": True, "version_id_col": version}
+    # "Me too" from other residents (models.media.Supporter rows); raises triage priority.
+    supporters_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     service_type: Mapped[ServiceType] = relationship(lazy="joined", innerjoin=True)
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
@@ -110,6 +115,9 @@ class ServiceRequest(Base):
     )
     duplicates: Mapped[list[ServiceRequest]] = relationship(
         back_populates="duplicate_of", order_by="ServiceRequest.id"
+    )
+    photos: Mapped[list[Photo]] = relationship(
+        order_by="Photo.id", passive_deletes=True, lazy="selectin"
     )
 
 

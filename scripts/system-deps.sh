@@ -2,6 +2,7 @@
 # Make sure the system libraries casa311 needs are installed.
 #   scripts/system-deps.sh spatialite   SpatiaLite for SQLite (the embedded default)
 #   scripts/system-deps.sh postgis      PostGIS for the local PostgreSQL server
+#   scripts/system-deps.sh chromium     Debian's Chromium, for the public page's browser tests
 # As root with apt-get, missing Debian packages are installed; otherwise it says what to
 # install and fails.
 set -euo pipefail
@@ -23,6 +24,12 @@ for want in "$@"; do
           exit 1
         fi
         missing+=("postgresql-${version}-postgis-3")
+      fi
+      ;;
+    chromium)
+      # The browser tests drive /usr/bin/chromium with Playwright (never its own download).
+      if ! command -v chromium >/dev/null 2>&1; then
+        missing+=(chromium)
       fi
       ;;
     *) echo "unknown dependency: $want" >&2; exit 2 ;;

@@ -29,6 +29,10 @@ SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.
 REPORT_TABLES = (
     "outbound_messages",
     "inbound_messages",
+    "report_photos",
+    "report_supporters",
+    "stats_resolution_hours",
+    "stats_monthly",
     "request_events",
     "service_requests",
     "reporter_contacts",
@@ -83,7 +87,7 @@ def app(request, tmp_path_factory):
     else:
         database = PostgisDatabase()
         url = database.url
-    application = make_app(url)
+    application = make_app(url, PHOTO_DIR=str(tmp_path_factory.mktemp("photos")))
     with application.app_context():
         upgrade_database(db.engine)
         seed(db.session)

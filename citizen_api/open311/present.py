@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from citizen_api.photos import photo_urls
 from models import OPEN_STATUSES, RequestEvent, ServiceRequest, ServiceType
 from models.i18n import pick
 
@@ -136,7 +137,11 @@ def status_notes(report: ServiceRequest, lang: str) -> str:
     return f"{text}. {notes[-1]}" if notes else text
 
 
-def service_request(report: ServiceRequest, lang: str, extensions: bool = False) -> dict:
+def service_request(
+    report: ServiceRequest, lang: str, extensions: bool = False, base_url: str = ""
+) -> dict:
+    """One request record; `base_url` makes the photo URLs absolute."""
+    photos = photo_urls(report, base_url)
     record = {
         "service_request_id": report.tracking_code,
         "status": "open" if report.status in OPEN_STATUSES else "closed",
@@ -154,7 +159,7 @@ def service_request(report: ServiceRequest, lang: str, extensions: bool = False)
         "zipcode": None,
         "lat": report.lat,
         "long": report.long,
-        "media_url": None,
+        "media_url": photos[0] if photos else None,
     }
     if extensions:
         record["extended_attributes"] = {
@@ -164,7 +169,7 @@ def service_request(report: ServiceRequest, lang: str, extensions: bool = False)
             # The original this report duplicates (casa311 has no sub-requests: no parent).
             "duplicate": report.duplicate_of.tracking_code if report.duplicate_of else None,
             "parent_service_request_id": None,
-            "photos": [],
+            "photos": photos,
         }
         record["notes"] = [
             {

@@ -168,7 +168,7 @@ def list_requests(fmt):
     lang = negotiate()
     extensions = a.flag(args, "extensions")
     found = find_requests(db.session, args, dt.datetime.now(dt.UTC))
-    items = [present.service_request(r, lang, extensions) for r in found]
+    items = [present.service_request(r, lang, extensions, _base_url()) for r in found]
     return localize(render(fmt, "service_requests", items), lang)
 
 
@@ -184,5 +184,9 @@ def get_request(code, fmt):
     )
     if not report:
         raise Problem(404, f"No request has the id {code!r}.")
-    item = present.service_request(report, lang, extensions)
+    item = present.service_request(report, lang, extensions, _base_url())
     return localize(render(fmt, "service_requests", [item]), lang)
+
+
+def _base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]

@@ -3,6 +3,9 @@ routing internals or anything a clerk wrote for colleagues."""
 
 from __future__ import annotations
 
+from flask import current_app
+
+from citizen_api.photos.album import photo_view
 from models import ServiceRequest
 
 
@@ -25,6 +28,8 @@ def public_view(report: ServiceRequest, lang: str) -> dict:
         "requested_at": report.requested_at,
         "updated_at": report.updated_at,
         "expected_at": report.expected_at,
+        "supporters": report.supporters_count,
+        "photos": [photo_view(p, current_app.config["PUBLIC_BASE_URL"]) for p in report.photos],
     }
 
 

@@ -58,6 +58,13 @@ class PublicEventOut(Schema):
     at = fields.DateTime()
 
 
+class PhotoOut(Schema):
+    url = fields.String(metadata={"description": "The photo (JPEG, at most 2048 px)"})
+    thumbnail_url = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+
+
 class ServiceRequestOut(Schema):
     """A report as the public sees it."""
 
@@ -74,6 +81,8 @@ class ServiceRequestOut(Schema):
     requested_at = fields.DateTime()
     updated_at = fields.DateTime()
     expected_at = fields.DateTime(allow_none=True)
+    supporters = fields.Integer(metadata={"description": 'Residents who said "me too"'})
+    photos = fields.List(fields.Nested(PhotoOut))
 
 
 class ServiceRequestDetailOut(ServiceRequestOut):

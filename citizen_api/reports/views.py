@@ -43,11 +43,22 @@ GEOJSON = "application/geo+json"
 )
 @blp.alt_response(415, description="The body is not application/json")
 def create_request(data):
-    """File a report; the answer carries its tracking code."""
+    """File a report; the answer carries its tracking code.
+
+    Also takes multipart/form-data with up to 3 `photo` parts (see citizen_api.photos)."""
+    return file_and_answer(data)
+
+
+def file_and_answer(data: dict, on_filed=None):
+    """File a validated report (every way in over HTTP) and answer 201 with it."""
     lang = data.pop("lang", None) or negotiate()
     try:
         report = submit_report(
-            db.session, lang=lang, snap_m=current_app.config["AREA_SNAP_METERS"], **data
+            db.session,
+            lang=lang,
+            snap_m=current_app.config["AREA_SNAP_METERS"],
+            on_filed=on_filed,
+            **data,
         )
     except InvalidReport as exc:
         raise Problem(

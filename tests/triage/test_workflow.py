@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from citizen_api.extensions import db
 from citizen_api.workflow import TRANSITIONS, apply_changes
 from models import Clerk, RequestEvent, ServiceRequest, utcnow
+from tests.helpers import db_time
 from tests.triage.helpers import move, new_ticket, patch, read
 
 # How to bring a fresh ticket to each status (rejected and duplicate need extra fields).
@@ -122,13 +123,16 @@ def test_a_resolved_ticket_reopens_with_a_fresh_sla(client, as_):
 def _resolved_long_ago(app, code: str, days: int) -> None:
     """Make the ticket resolved `days` ago: events are append-only, so the past resolution
     is a new row with an old time, as an import of historical data would write it."""
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
     with app.app_context():
         report = db.session.scalar(
             select(ServiceRequest).where(ServiceRequest.tracking_code == code)
         )
         db.session.execute(
-            text("UPDATE service_requests SET status = 'resolved' WHERE id = :id"),
-            {"id": report.id},
+            text(
+                "UPDATE service_requests SET status = 'resolved', resolved_at = :t WHERE id = :id"
+            ),
+            {"id": report.id, "t": db_time(when)},
         )
         db.session.add(
             RequestEvent(
@@ -137,7 +141,7 @@ def _resolved_long_ago(app, code: str, days: int) -> None:
                 from_status="in_progress",
                 to_status="resolved",
                 actor="amina",
-                created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days),
+                created_at=when,
             )
         )
         db.session.commit()

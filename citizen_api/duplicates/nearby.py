@@ -1,0 +1,102 @@
+"""Open reports of one service type near a point, and supporters. Free of Flask.
+
+"Near" is the service type's ``duplicate_radius_m`` (default 250 m); "recent" is the last
+30 days. The spatial index narrows to a box first, then the exact distance decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import OPEN_STATUSES, ServiceRequest, Supporter, utcnow
+from models.spatial import distance_m, envelope_around, in_envelope, point
+
+NEARBY_DAYS = 30
+NEARBY_LIMIT = 20
+
+
+def nearby_open_reports(
+    session: Session,
+    service_type_id: int,
+    lon: float,
+    lat: float,
+    radius_m: float,
+    *,
+    days: int = NEARBY_DAYS,
+    exclude_id: int | None = None,
+    limit: int = NEARBY_LIMIT,
+) -> list[tuple[ServiceRequest, float]]:
+    """Open reports of the type within `radius_m` of the point, filed in the last `days`
+    days, nearest first, each with its distance in metres."""
+    sr = ServiceRequest
+    dialect = session.get_bind().dialect.name
+    distance = distance_m(sr.geom, point(lon, lat)).label("distance_m")
+    query = (
+        select(sr, distance)
+        .where(
+            sr.service_type_id == service_type_id,
+            sr.status.in_(OPEN_STATUSES),
+            sr.requested_at >= utcnow(-24 * days),
+            in_envelope(dialect, sr.geom, sr.id, envelope_around(lon, lat, radius_m)),
+            distance <= radius_m,
+        )
+        .order_by(distance, sr.id)
+        .limit(limit)
+    )
+    if exclude_id is not None:
+        query = query.where(sr.id != exclude_id)
+    return [(row[0], float(row[1])) for row in session.execute(query)]
+
+
+def nearby_for_ticket(
+    session: Session, report: ServiceRequest, limit: int = NEARBY_LIMIT
+) -> list[tuple[ServiceRequest, float]]:
+    """For clerks: the other open reports that may be duplicates of `report`."""
+    return nearby_open_reports(
+        session,
+        report.service_type_id,
+        report.long,
+        report.lat,
+        report.service_type.duplicate_radius_m,
+        exclude_id=report.id,
+        limit=limit,
+    )
+
+
+def priority_boost(report: ServiceRequest) -> int:
+    """How many steps of triage priority the supporters add: 1 supporter +1, 3 +2,
+    7 or more +3 (each step needs twice as many residents; capped so a crowd cannot
+    outrank danger)."""
+    return min(3, int(math.log2(1 + (report.supporters_count or 0))))
+
+
+def device_hash(device_id: str) -> str:
+    return hashlib.sha256(device_id.encode()).hexdigest()
+
+
+def add_supporter(session: Session, report: ServiceRequest, device_id: str) -> bool:
+    """Count `device_id` as a supporter of `report` once; True when it is new. Commits."""
+    try:
+        with session.begin_nested():
+            session.add(Supporter(request_id=report.id, device_hash=device_hash(device_id)))
+    except IntegrityError:
+        session.rollback()
+        return False
+    session.execute(
+        update(ServiceRequest)
+        .where(ServiceRequest.id == report.id)
+        # A supporter is not a change of the report: updated_at stays.
+        .values(
+            supporters_count=ServiceRequest.supporters_count + 1,
+            updated_at=ServiceRequest.updated_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    session.refresh(report, ["supporters_count"])
+    return True
