@@ -5,6 +5,8 @@ Shared by every way a report comes in (the native API, Open311); free of Flask.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -109,12 +111,21 @@ def file_report(
     return report
 
 
-def submit_report(session: Session, attempts: int = 3, **fields) -> ServiceRequest:
+def submit_report(
+    session: Session,
+    attempts: int = 3,
+    before_commit: Callable[[ServiceRequest], None] | None = None,
+    **fields,
+) -> ServiceRequest:
     """File and commit a report. A unique clash (a tracking code drawn twice, two first
-    reports from one phone at once) is retried from scratch; nothing half-written stays."""
+    reports from one phone at once) is retried from scratch; nothing half-written stays.
+    `before_commit(report)` runs inside the report's transaction (the idempotency record
+    is stored there, so the report and its replayable answer commit together)."""
     for attempt in range(1, attempts + 1):
         try:
             report = file_report(session, **fields)
+            if before_commit is not None:
+                before_commit(report)
             session.commit()
             return report
         except IntegrityError:

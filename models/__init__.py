@@ -3,6 +3,7 @@
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
+from models.idempotency import IdempotencyKey
 from models.people import ReporterContact
 from models.service_requests import (
     OPEN_STATUSES,
@@ -17,6 +18,7 @@ __all__ = [
     "Area",
     "Base",
     "Department",
+    "IdempotencyKey",
     "ReporterContact",
     "RequestEvent",
     "RoutingRule",

@@ -13,6 +13,7 @@ from sqlalchemy import select, tuple_
 
 from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
+from citizen_api.idempotency import idempotent, save
 from citizen_api.lang import localize, negotiate
 from citizen_api.reporting import InvalidReport, submit_report
 from citizen_api.reports.present import feature, public_view
@@ -31,28 +32,59 @@ blp = Blueprint(
     "requests", __name__, url_prefix="/api/v1/requests", description="Residents' reports"
 )
 GEOJSON = "application/geo+json"
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "A unique value per report (e.g. a UUID) that makes retrying safe.",
+}
 
 
 @blp.post("")
 @blp.arguments(ServiceRequestIn)
 @blp.response(201, ServiceRequestOut, headers={"Location": {"schema": {"type": "string"}}})
 @blp.alt_response(
-    422, description="Invalid fields, an unknown service, or a point outside the city"
+    422,
+    description="Invalid fields, an unknown service, a point outside the city, or an "
+    "Idempotency-Key already used for a different request",
 )
 @blp.alt_response(415, description="The body is not application/json")
+@blp.alt_response(400, description="A malformed Idempotency-Key header")
+@blp.alt_response(
+    409, description="A request with the same Idempotency-Key is still being processed"
+)
+@blp.alt_response(429, description="Too many reports from this client; see Retry-After")
+@blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@idempotent("requests:create")
 def create_request(data):
-    """File a report; the answer carries its tracking code."""
+    """File a report; the answer carries its tracking code.
+
+    Send an `Idempotency-Key` (e.g. a UUID per report) to make retries safe: a retry with
+    the same key and body replays the first answer (`Idempotent-Replayed: true`) and
+    files nothing new."""
     lang = data.pop("lang", None) or negotiate()
+    answer = {}
+
+    def answer_and_remember(report):
+        location = url_for(".get_request", code=report.tracking_code)
+        response = json_response(public_view(report, lang), 201, {"Location": location})
+        answer["response"] = localize(response, lang)
+        save(db.session, answer["response"])
+
     try:
-        report = submit_report(
-            db.session, lang=lang, snap_m=current_app.config["AREA_SNAP_METERS"], **data
+        submit_report(
+            db.session,
+            lang=lang,
+            snap_m=current_app.config["AREA_SNAP_METERS"],
+            before_commit=answer_and_remember,
+            **data,
         )
     except InvalidReport as exc:
         raise Problem(
             422, exc.detail, type=exc.kind, title="Report not accepted", errors=exc.errors
         ) from None
-    location = url_for(".get_request", code=report.tracking_code)
-    return localize(json_response(public_view(report, lang), 201, {"Location": location}), lang)
+    return answer["response"]
 
 
 @blp.get("/<code>")
