@@ -135,7 +135,23 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def _timed_out(error: Exception) -> bool:
+    """The database cancelled the statement (statement_timeout), rather than went away."""
+    return type(getattr(error, "orig", None)).__name__ == "QueryCanceled"
+
+
 def handle_database_unavailable(error: Exception) -> Response:
+    if _timed_out(error):
+        log.warning("query cancelled by statement_timeout on %s", request.path)
+        return handle_http_exception(
+            Problem(
+                503,
+                "The request took too long and was stopped; nothing was changed. "
+                "Try again in a few seconds, or narrow the query.",
+                type="query-timeout",
+                headers={"Retry-After": "5"},
+            )
+        )
     log.warning("database unavailable: %s", type(error).__name__)
     return handle_http_exception(
         Problem(
