@@ -7,7 +7,7 @@ from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
-from citizen_api.errors import Problem
+from citizen_api.errors import PROBLEM_MIMETYPE, Problem
 
 API_PREFIX = "/api/v1"
 JSON_TYPES = ("application/json",)
@@ -27,12 +27,35 @@ class ProblemSchema(Schema):
     )
 
 
+def problem_response(blp, status: int, description: str, headers: dict | None = None):
+    """Document an error answer of a view: problem+json with this meaning."""
+    return blp.alt_response(
+        status,
+        schema=ProblemSchema,
+        content_type=PROBLEM_MIMETYPE,
+        description=description,
+        headers=headers,
+    )
+
+
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
+
+
 class CasaApi(Api):
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None  # errors are documented per operation
 
     def _register_error_handlers(self):
         """Errors are rendered by citizen_api.errors for the whole app."""
+
+    def _register_responses(self):
+        """Document the shared error responses as what they are: problem+json."""
+        content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_MIMETYPE
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = content_type
 
 
 def require_json_body():

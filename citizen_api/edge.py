@@ -7,6 +7,8 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from citizen_api.errors import validation_problem
+
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # The docs page runs Swagger UI from our own origin (scripts, styles, its inline setup).
 DOCS_CSP = (
@@ -54,6 +56,37 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def _nul_paths(value, path: str):
+    """The paths of the strings (keys included) in parsed JSON that contain a NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path or "_body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                yield (path or "_body")
+            else:
+                yield from _nul_paths(item, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, f"{path}.{index}" if path else str(index))
+
+
+def refuse_nul_characters() -> None:
+    """A NUL character is never meaningful in casa311's input, and PostgreSQL cannot store
+    it in text: refuse it up front (422 naming the field) instead of failing later."""
+    if request.routing_exception is not None:
+        return
+    bad = [k for k, v in request.args.items(multi=True) if "\x00" in k or "\x00" in v]
+    bad += [k for k, v in (request.view_args or {}).items() if "\x00" in str(v)]
+    if request.is_json and request.content_length:
+        bad += list(_nul_paths(request.get_json(silent=True), ""))
+    if bad:
+        message = ["Must not contain NUL (\\u0000) characters."]
+        raise validation_problem({name.replace("\x00", "\\u0000"): message for name in bad})
+
+
 def register_edge(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies > 0:
@@ -69,4 +102,5 @@ def register_edge(app: Flask) -> None:
             max_age=600,
             vary_header=True,
         )
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import select, tuple_
 
+from citizen_api.api import RETRY_AFTER, problem_response
 from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
 from citizen_api.idempotency import idempotent, save
@@ -44,17 +45,18 @@ IDEMPOTENCY_KEY_PARAMETER = {
 @blp.post("")
 @blp.arguments(ServiceRequestIn)
 @blp.response(201, ServiceRequestOut, headers={"Location": {"schema": {"type": "string"}}})
-@blp.alt_response(
+@problem_response(
+    blp,
     422,
-    description="Invalid fields, an unknown service, a point outside the city, or an "
+    "Invalid fields, an unknown service, a point outside the city, or an "
     "Idempotency-Key already used for a different request",
 )
-@blp.alt_response(415, description="The body is not application/json")
-@blp.alt_response(400, description="A malformed Idempotency-Key header")
-@blp.alt_response(
-    409, description="A request with the same Idempotency-Key is still being processed"
+@problem_response(blp, 415, "The body is not application/json")
+@problem_response(blp, 400, "A malformed Idempotency-Key header, or a body that is not JSON")
+@problem_response(
+    blp, 409, "A request with the same Idempotency-Key is still being processed", RETRY_AFTER
 )
-@blp.alt_response(429, description="Too many reports from this client; see Retry-After")
+@problem_response(blp, 429, "Too many reports from this client", RETRY_AFTER)
 @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
 @idempotent("requests:create")
 def create_request(data):
@@ -89,7 +91,7 @@ def create_request(data):
 
 @blp.get("/<code>")
 @blp.response(200, ServiceRequestOut)
-@blp.alt_response(404, description="No report has this tracking code")
+@problem_response(blp, 404, "No report has this tracking code")
 def get_request(code):
     """Follow one report by its tracking code."""
     lang = negotiate()

@@ -101,3 +101,21 @@ def test_the_phone_never_comes_back_in_any_answer(client, app):
         text_ = response.get_data(as_text=True)
         assert "12 34 56" not in text_ and "612345678" not in text_
     assert count_reports(app) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "field"),
+    [
+        ("post", "/api/v1/requests", {**BODY, "description": "a\x00b"}, "description"),
+        ("post", "/api/v1/requests", {**BODY, "service_code": "\x00"}, "service_code"),
+        ("post", "/api/v1/requests", {**BODY, "attributes": {"taille": "x\x00"}}, "attributes"),
+        ("get", "/api/v1/requests?service_code=a%00b", None, "service_code"),
+        ("get", "/api/v1/services/nid%00", None, "code"),
+        ("get", "/api/v1/requests/K7QM%004RZP", None, "code"),
+    ],
+)
+def test_a_nul_character_anywhere_is_422_not_a_crash(client, app, method, path, payload, field):
+    response = getattr(client, method)(path, json=payload)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert any(name.startswith(field) for name in response.json["errors"])
+    assert count_reports(app) == 0
