@@ -66,8 +66,16 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The benchmark (not part of `make test`): a throwaway PostGIS database, filled once by
+# bench/generate.py (BENCH_ROWS reports, default 10 million), then wrk rounds interleaved
+# with the baselines. bench/RESULTS.md records the latest run.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/casa311_bench
+BENCH_ROWS ?= 10000000
 bench: install system-deps-test
 	$(BIN)/python bench/area_lookup.py
+	@n=$$(psql "$(BENCH_DATABASE_URL)" -tAc "SELECT count(*) >= $(BENCH_ROWS) * 0.99 FROM service_requests" 2>/dev/null); \
+	if [ "$$n" != "t" ]; then nice -n 10 $(BIN)/python bench/generate.py --database-url "$(BENCH_DATABASE_URL)" --rows $(BENCH_ROWS); fi
+	nice -n 10 $(BIN)/python bench/run.py --database-url "$(BENCH_DATABASE_URL)"
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

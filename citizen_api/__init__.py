@@ -15,6 +15,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_notifications(app)
     register_blueprints(app)
+    register_edge(app)
+    register_limits(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -58,6 +60,18 @@ def register_blueprints(app: Flask) -> None:
     register_api(app)
     register_open311(app)
     register_page(app)
+
+
+def register_edge(app: Flask) -> None:
+    from citizen_api.edge import register_edge as register
+
+    register(app)
+
+
+def register_limits(app: Flask) -> None:
+    from citizen_api.limits import register_limits as register
+
+    register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

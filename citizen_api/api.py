@@ -5,27 +5,13 @@ from __future__ import annotations
 import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_smorest import Api
-from marshmallow import Schema, fields
 
-from citizen_api.errors import Problem
+from citizen_api.docs import ProblemSchema
+from citizen_api.errors import PROBLEM_MIMETYPE, Problem
 from citizen_api.photos.views import MULTIPART_ENDPOINTS, allow_upload
 
 API_PREFIX = "/api/v1"
 JSON_TYPES = ("application/json",)
-
-
-class ProblemSchema(Schema):
-    """RFC 9457 problem details."""
-
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(
-        keys=fields.String(),
-        values=fields.List(fields.String()),
-        metadata={"description": "For invalid input: field -> what is wrong with it"},
-    )
 
 
 class CasaApi(Api):
@@ -34,6 +20,15 @@ class CasaApi(Api):
 
     def _register_error_handlers(self):
         """Errors are rendered by citizen_api.errors for the whole app."""
+
+    def _register_responses(self):
+        """Document the shared error responses as what they are: problem+json."""
+        content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_MIMETYPE
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = content_type
 
 
 def require_json_body():
@@ -84,21 +79,6 @@ def register_security_schemes(api: Api) -> None:
     )
 
 
-def refuse_nul_characters():
-    """Refuse a NUL character anywhere in the URL, the query or a JSON body (400).
-
-    No field of casa311 can hold one and PostgreSQL's text columns cannot store it."""
-    found = "\x00" in request.path or any("\x00" in v for v in request.args.values())
-    if not found and request.mimetype.endswith("json") and request.content_length:
-        found = b"\\u0000" in request.get_data(cache=True)
-    if found:
-        raise Problem(
-            400,
-            "The request contains a NUL character (U+0000); remove it and send it again.",
-            type="invalid-characters",
-        )
-
-
 def register_api(app: Flask) -> None:
     from citizen_api.areas.views import blp as areas
     from citizen_api.auth import blp as auth
@@ -134,7 +114,6 @@ def register_api(app: Flask) -> None:
     register_security_schemes(api)
     for blueprint in (services, reports, feedback, areas, auth, triage):
         api.register_blueprint(blueprint)
-    app.before_request(refuse_nul_characters)
     app.before_request(require_json_body)
     register_photos(app, api)  # after require_json_body: its hook reads the form
     register_duplicates(api)

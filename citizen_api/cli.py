@@ -52,6 +52,13 @@ def register(app: Flask) -> None:
         with db.engine.connect() as connection:
             command.current(alembic_config(connection))
 
+    @app.cli.command("purge-idempotency-keys")
+    def purge_idempotency_keys():
+        """Delete Idempotency-Key records past their expiry (run it daily)."""
+        from citizen_api.idempotency import purge_expired
+
+        click.echo(f"{purge_expired(db.session)} expired idempotency keys deleted")
+
     @app.cli.command("seed")
     @click.option("--if-empty", is_flag=True, help="Only seed a database with no areas yet.")
     def seed_command(if_empty):

@@ -13,6 +13,12 @@ from notifications.settings import NOTIFY_SETTINGS
 EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string"
 MIN_SECRET_KEY_LENGTH = 32
 
+
+def flag(raw: str) -> bool:
+    """An on/off setting: 0, false, no and off mean off."""
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
 # name -> (default, type). Every one can be set as an environment variable.
 SETTINGS: dict[str, tuple[object, type]] = {
     # Unset: a SpatiaLite file under instance/. postgresql://... : PostGIS.
@@ -44,6 +50,21 @@ SETTINGS: dict[str, tuple[object, type]] = {
     ),
     # SMS and WhatsApp (Twilio), Celery, consent and retention: see notifications/settings.py.
     **NOTIFY_SETTINGS,
+    # Robustness and abuse resistance (README, "Limits"): rate limits per client, as
+    # "N/period" items joined by ";". Redis holds the counters when REDIS_URL is set.
+    "REDIS_URL": ("", str),
+    "RATELIMIT_ENABLED": (True, flag),
+    "RATE_LIMIT_CREATE": ("10/minute;60/hour", str),
+    "RATE_LIMIT_TOKEN": ("10/minute;50/hour", str),
+    "RATE_LIMIT_TOKEN_USER": ("5/minute;20/hour", str),
+    "RATE_LIMIT_WEBHOOK": ("600/minute", str),
+    "RATE_LIMIT_READ": ("300/minute", str),
+    # How many proxies in front set X-Forwarded-For (0: use the peer's address).
+    "TRUSTED_PROXIES": (0, int),
+    # Idempotency-Key records are kept this long (never less than 24 hours).
+    "IDEMPOTENCY_TTL_HOURS": (24, int),
+    # Web origins allowed to call the API from a browser, comma-separated ("" = none).
+    "CORS_ORIGINS": ("", str),
 }
 
 

@@ -93,16 +93,41 @@ def problem_response(
 
 
 def _flatten_webargs(messages) -> dict:
-    """webargs nests errors by location ({"json": {...}, "query": {...}}): flatten them."""
+    """webargs nests errors by location ({"json": {...}, "query": {...}}) and marshmallow by
+    field (a dict's bad keys, a list's items): flatten them into the documented shape,
+    field path -> list of messages ("attributes.colour": [...])."""
     if not isinstance(messages, dict):
-        return {"_body": messages}
+        return {"_body": _messages(messages)}
     flat: dict = {}
     for location, errors in messages.items():
         if isinstance(errors, dict):
-            flat.update(errors)
+            _flatten_into(flat, errors, "")
         else:
-            flat["_body" if location in ("json", "form") else location] = errors
+            flat["_body" if location in ("json", "form") else location] = _messages(errors)
     return flat
+
+
+def _flatten_into(flat: dict, errors: dict, prefix: str) -> None:
+    for name, value in errors.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, dict):
+            # marshmallow reports a mapping's bad key under "key", its bad value under "value"
+            inner = {k: v for k, v in value.items() if k not in ("key", "value")}
+            own = [m for k in ("key", "value") if k in value for m in _messages(value[k])]
+            if own:
+                flat.setdefault(path, []).extend(own)
+            _flatten_into(flat, inner, f"{path}.")
+        else:
+            flat.setdefault(path, []).extend(_messages(value))
+
+
+def _messages(value) -> list[str]:
+    """Messages as a flat list of strings, whatever nesting marshmallow used."""
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages(v)]
+    if isinstance(value, list | tuple):
+        return [m for v in value for m in _messages(v)]
+    return [str(value)]
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -134,7 +159,23 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def _timed_out(error: Exception) -> bool:
+    """The database cancelled the statement (statement_timeout), rather than went away."""
+    return type(getattr(error, "orig", None)).__name__ == "QueryCanceled"
+
+
 def handle_database_unavailable(error: Exception) -> Response:
+    if _timed_out(error):
+        log.warning("query cancelled by statement_timeout on %s", request.path)
+        return handle_http_exception(
+            Problem(
+                503,
+                "The request took too long and was stopped; nothing was changed. "
+                "Try again in a few seconds, or narrow the query.",
+                type="query-timeout",
+                headers={"Retry-After": "5"},
+            )
+        )
     log.warning("database unavailable: %s", type(error).__name__)
     return handle_http_exception(
         Problem(

@@ -36,9 +36,9 @@ class AwareDateTime(fields.AwareDateTime):
 class CommaList(fields.Field):
     """A comma-separated list in a query string: ``status=submitted,acknowledged``."""
 
-    def __init__(self, choices=None, max_items=50, **kwargs):
+    def __init__(self, choices=None, max_items=50, max_length=64, **kwargs):
         super().__init__(**kwargs)
-        self.choices, self.max_items = choices, max_items
+        self.choices, self.max_items, self.max_length = choices, max_items, max_length
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -48,6 +48,8 @@ class CommaList(fields.Field):
             raise ValidationError("Must list at least one value.")
         if len(items) > self.max_items:
             raise ValidationError(f"At most {self.max_items} values.")
+        if any(len(v) > self.max_length for v in items):
+            raise ValidationError(f"Each value has at most {self.max_length} characters.")
         if self.choices:
             unknown = [v for v in items if v not in self.choices]
             if unknown:

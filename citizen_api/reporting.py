@@ -143,17 +143,18 @@ def file_report(
 def submit_report(
     session: Session,
     attempts: int = 3,
-    on_filed: Callable[[ServiceRequest], None] | None = None,
+    before_commit: Callable[[ServiceRequest], None] | None = None,
     **fields,
 ) -> ServiceRequest:
     """File and commit a report. A unique clash (a tracking code drawn twice, two first
     reports from one phone at once) is retried from scratch; nothing half-written stays.
-    `on_filed(report)` adds what belongs in the same transaction (photos, say)."""
+    `before_commit(report)` runs inside the report's transaction: what must commit with
+    the report (its photos, the idempotency record of its answer) goes there."""
     for attempt in range(1, attempts + 1):
         try:
             report = file_report(session, **fields)
-            if on_filed is not None:
-                on_filed(report)
+            if before_commit is not None:
+                before_commit(report)
             session.commit()
             return report
         except IntegrityError:

@@ -4,6 +4,7 @@ from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
+from models.idempotency import IdempotencyKey
 from models.media import Photo, Supporter
 from models.messages import InboundMessage, OutboundMessage
 from models.people import ROLES, Clerk, ReporterContact
@@ -26,6 +27,7 @@ __all__ = [
     "Base",
     "Clerk",
     "Department",
+    "IdempotencyKey",
     "InboundMessage",
     "MonthlyStats",
     "OutboundMessage",

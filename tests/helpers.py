@@ -13,7 +13,8 @@ BACKENDS = os.environ.get("CASA311_TEST_BACKENDS", "spatialite,postgis").split("
 
 
 def make_app(url: str, **config):
-    return create_app({"TESTING": True, "DATABASE_URL": url, **config})
+    """The app on `url`; rate limits are off unless a test turns them on."""
+    return create_app({"TESTING": True, "DATABASE_URL": url, "RATELIMIT_ENABLED": False, **config})
 
 
 def count_reports(app) -> int:

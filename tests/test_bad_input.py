@@ -168,10 +168,10 @@ def test_bad_list_queries_are_422_naming_the_parameter(client, query, field):
         "/api/v1/areas/%00",
     ],
 )
-def test_a_nul_character_in_the_url_is_400(client, url):
+def test_a_nul_character_in_the_url_is_refused(client, url):
     response = client.get(url)
-    assert response.status_code == 400
-    assert response.json["type"].endswith("invalid-characters")
+    assert response.status_code == 422
+    assert "NUL" in str(response.json["errors"])
 
 
 @pytest.mark.parametrize(
@@ -182,8 +182,10 @@ def test_a_nul_character_in_the_url_is_400(client, url):
         {"attributes": {"taille": "grand\u0000"}},
     ],
 )
-def test_a_nul_character_in_the_body_is_400_and_stores_nothing(client, app, fields):
+def test_a_nul_character_in_the_body_is_refused_and_stores_nothing(client, app, fields):
     response = client.post("/api/v1/requests", json={**VALID, **fields})
-    assert response.status_code == 400
+    assert response.status_code == 422
+    (field,) = fields
+    assert any(name.startswith(field) for name in response.json["errors"])
     assert response.content_type == "application/problem+json"
     assert count_reports(app) == 0

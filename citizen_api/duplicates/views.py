@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from citizen_api.docs import problem_response
 from citizen_api.duplicates.nearby import NEARBY_DAYS, add_supporter, nearby_open_reports
 from citizen_api.duplicates.schemas import NearbyArgs, NearbyOut, SupporterIn, SupportOut
 from citizen_api.errors import Problem, validation_problem
@@ -24,6 +25,7 @@ blp = Blueprint(
 @blp.get("/nearby")
 @blp.arguments(NearbyArgs, location="query", unknown=RAISE)
 @blp.response(200, NearbyOut)
+@problem_response(blp, 422, "Invalid parameters, or a point outside the city")
 def nearby(args):
     """List open reports of this type near the point (last 30 days), nearest first,
     to show before filing a new one."""
@@ -42,7 +44,9 @@ def nearby(args):
 @blp.arguments(SupporterIn)
 @blp.response(201, SupportOut)
 @blp.alt_response(200, schema=SupportOut, description="This device had already supported it")
-@blp.alt_response(409, description="The report is closed")
+@problem_response(blp, 404, "No report has this tracking code")
+@problem_response(blp, 409, "The report is closed")
+@problem_response(blp, 422, "Invalid fields")
 def support(data, code):
     """Say "me too" on an open report (once per device); supporters raise its priority."""
     report = find_report(code)

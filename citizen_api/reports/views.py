@@ -11,8 +11,10 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import select, tuple_
 
+from citizen_api.docs import RETRY_AFTER, problem_response
 from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
+from citizen_api.idempotency import idempotent, save
 from citizen_api.lang import localize, negotiate
 from citizen_api.reporting import InvalidReport, submit_report
 from citizen_api.reports.history import public_history
@@ -33,50 +35,80 @@ blp = Blueprint(
     "requests", __name__, url_prefix="/api/v1/requests", description="Residents' reports"
 )
 GEOJSON = "application/geo+json"
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "A unique value per report (e.g. a UUID) that makes retrying safe.",
+}
 
 
 @blp.post("")
 @blp.arguments(ServiceRequestIn)
 @blp.response(201, ServiceRequestCreatedOut, headers={"Location": {"schema": {"type": "string"}}})
-@blp.alt_response(
-    422, description="Invalid fields, an unknown service, or a point outside the city"
+@problem_response(
+    blp,
+    422,
+    "Invalid fields, an unknown service, a point outside the city, or an "
+    "Idempotency-Key already used for a different request",
 )
-@blp.alt_response(415, description="The body is not application/json")
+@problem_response(blp, 415, "The body is not application/json")
+@problem_response(blp, 400, "A malformed Idempotency-Key header, or a body that is not JSON")
+@problem_response(
+    blp, 409, "A request with the same Idempotency-Key is still being processed", RETRY_AFTER
+)
+@problem_response(blp, 429, "Too many reports from this client", RETRY_AFTER)
+@blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@idempotent("requests:create")
 def create_request(data):
-    """File a report; the answer carries its tracking code.
+    """File a report; the answer carries its tracking code and, once, its report token.
 
-    Also takes multipart/form-data with up to 3 `photo` parts (see citizen_api.photos)."""
+    Send an `Idempotency-Key` (e.g. a UUID per report) to make retries safe: a retry with
+    the same key and body replays the first answer (`Idempotent-Replayed: true`) and
+    files nothing new. Also takes multipart/form-data with up to 3 `photo` parts."""
     return file_and_answer(data)
 
 
 def file_and_answer(data: dict, on_filed=None):
-    """File a validated report (every way in over HTTP) and answer 201 with it."""
+    """File a validated report (every way in over HTTP) and answer 201 with it.
+
+    `on_filed(report)` adds what belongs in the same transaction (photos). The answer is
+    built inside the transaction too, so an Idempotency-Key record commits with it."""
     lang = data.pop("lang", None) or negotiate()
+    answer = {}
+
+    def before_commit(report):
+        if on_filed is not None:
+            on_filed(report)
+        location = url_for(".get_request", code=report.tracking_code)
+        body = {
+            **public_view(report, lang),
+            **public_history(report, lang),
+            "report_token": report.report_token,
+        }
+        headers = {"Location": location, "Cache-Control": "no-store"}
+        answer["response"] = localize(json_response(body, 201, headers), lang)
+        save(db.session, answer["response"])
+
     try:
-        report = submit_report(
+        submit_report(
             db.session,
             lang=lang,
             snap_m=current_app.config["AREA_SNAP_METERS"],
-            on_filed=on_filed,
+            before_commit=before_commit,
             **data,
         )
     except InvalidReport as exc:
         raise Problem(
             422, exc.detail, type=exc.kind, title="Report not accepted", errors=exc.errors
         ) from None
-    location = url_for(".get_request", code=report.tracking_code)
-    body = {
-        **public_view(report, lang),
-        **public_history(report, lang),
-        "report_token": report.report_token,
-    }
-    headers = {"Location": location, "Cache-Control": "no-store"}
-    return localize(json_response(body, 201, headers), lang)
+    return answer["response"]
 
 
 @blp.get("/<code>")
 @blp.response(200, ServiceRequestDetailOut)
-@blp.alt_response(404, description="No report has this tracking code")
+@problem_response(blp, 404, "No report has this tracking code")
 def get_request(code):
     """Follow one report by its tracking code, with its public history."""
     lang = negotiate()

@@ -74,7 +74,7 @@ class StatsRow(Schema):
 class StatsOut(Schema):
     group_by = fields.List(fields.String())
     rows = fields.List(fields.Nested(StatsRow))
-    total = fields.Nested(StatsRow)
+    total = fields.Nested(StatsRow, allow_none=True)
 
 
 def _ids(model, codes, field):

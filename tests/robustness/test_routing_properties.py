@@ -1,0 +1,117 @@
+"""Hypothesis on routing: for any point and any service, the decision follows the rules
+(smallest containing area; snapping only within the distance; the most specific rule),
+checked against shapely's geometry on the shipped polygons, not against the index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import shape
+from sqlalchemy import select
+
+from citizen_api.extensions import db
+from citizen_api.routing import (
+    _KX,
+    _KY,
+    NoRoute,
+    OutsideCity,
+    area_index,
+    route,
+)
+from citizen_api.seed import AREAS_FILE
+from models import RoutingRule, ServiceType
+from models.catalogue import SCOPE_PRECEDENCE
+
+SNAP_M = 300
+FEATURES = json.loads(Path(AREAS_FILE).read_text(encoding="utf-8"))["features"]
+POLYGONS = {f["properties"]["code"]: shape(f["geometry"]) for f in FEATURES}
+PROJECTED = {code: shapely.transform(p, lambda xy: xy * (_KX, _KY)) for code, p in POLYGONS.items()}
+MINX, MINY, MAXX, MAXY = shapely.union_all(list(POLYGONS.values())).bounds
+PROPERTY_SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None
+)
+
+# Points in and around the city (the box grown by ~2 km), where every case happens.
+near_city = st.tuples(
+    st.floats(MINX - 0.02, MAXX + 0.02, allow_nan=False),
+    st.floats(MINY - 0.02, MAXY + 0.02, allow_nan=False),
+)
+far_away = st.tuples(
+    st.floats(-180, 180, allow_nan=False), st.floats(-90, 90, allow_nan=False)
+).filter(lambda p: not (MINX - 0.1 < p[0] < MAXX + 0.1 and MINY - 0.1 < p[1] < MAXY + 0.1))
+
+
+@pytest.fixture(scope="module")
+def index(app):
+    with app.app_context():
+        return area_index(db.session)
+
+
+@PROPERTY_SETTINGS
+@given(point=near_city)
+def test_a_point_goes_to_the_smallest_area_containing_it_or_is_snapped_or_refused(index, point):
+    lon, lat = point
+    projected = shapely.Point(lon * _KX, lat * _KY)
+    containing = [c for c, p in PROJECTED.items() if p.covers(projected)]
+    strictly_inside = [c for c, p in PROJECTED.items() if p.contains(projected)]
+    try:
+        hit = index.locate(lon, lat, SNAP_M)
+    except OutsideCity as exc:
+        assert not containing
+        assert exc.distance_m is None or exc.distance_m > SNAP_M
+        assert min(p.distance(projected) for p in PROJECTED.values()) > SNAP_M - 0.01
+        return
+    if hit.snapped_m == 0:
+        assert hit.code in containing
+        if strictly_inside:  # on a shared border either neighbour is right
+            smallest = min(strictly_inside, key=lambda c: PROJECTED[c].area)
+            assert PROJECTED[hit.code].area <= PROJECTED[smallest].area + 1e-6
+    else:
+        assert not strictly_inside
+        assert 0 < hit.snapped_m <= SNAP_M
+        nearest = min(p.distance(projected) for p in PROJECTED.values())
+        assert abs(PROJECTED[hit.code].distance(projected) - nearest) < 1.0
+
+
+@PROPERTY_SETTINGS
+@given(point=far_away)
+def test_a_point_far_from_casablanca_is_always_refused(index, point):
+    with pytest.raises(OutsideCity):
+        index.locate(point[0], point[1], SNAP_M)
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_the_most_specific_rule_covering_the_area_decides(app, index, data):
+    with app.app_context():
+        services = db.session.scalars(select(ServiceType).order_by(ServiceType.code)).all()
+        service = data.draw(st.sampled_from(services), label="service")
+        code = data.draw(st.sampled_from(sorted(POLYGONS)), label="area")
+        point = POLYGONS[code].representative_point()
+        try:
+            decision = route(db.session, service, point.x, point.y, SNAP_M)
+        except NoRoute:
+            decision = None
+        rules = db.session.scalars(
+            select(RoutingRule).where(RoutingRule.service_type_id == service.id)
+        ).all()
+        hit = index.locate(point.x, point.y, SNAP_M)
+        covering = [
+            r
+            for r in rules
+            if (r.scope, r.scope_code)
+            in {("area", hit.code), ("prefecture", hit.prefecture_code), ("city", "")}
+        ]
+        if not covering:
+            assert decision is None
+            return
+        best = min(SCOPE_PRECEDENCE[r.scope] for r in covering)
+        assert decision is not None
+        assert SCOPE_PRECEDENCE[decision.rule.scope] == best
+        assert decision.rule in covering
+        assert decision.area.code == hit.code
