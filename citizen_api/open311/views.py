@@ -14,6 +14,7 @@ from sqlalchemy import exists, select
 
 from citizen_api.errors import Problem
 from citizen_api.extensions import db
+from citizen_api.idempotency import idempotent, save
 from citizen_api.lang import localize, negotiate
 from citizen_api.open311 import args as a
 from citizen_api.open311 import present
@@ -89,8 +90,11 @@ def service_definition(code, fmt):
 
 
 @blp.post(f"/requests.{FMT}")
+@idempotent("open311:create")
 def create_request(fmt):
-    """File a request (form-encoded, with an api_key); it is routed like any report."""
+    """File a request (form-encoded, with an api_key); it is routed like any report.
+
+    An Idempotency-Key header makes a retry safe, as on the native API."""
     if request.mimetype not in FORM_TYPES:
         raise a.bad("Content-Type", "Send the request form-encoded (x-www-form-urlencoded).")
     form = a.present(request.form)
@@ -100,25 +104,33 @@ def create_request(fmt):
     if key is None:
         raise Problem(403, "Invalid or revoked api_key: cannot create a request.")
     fields = _report_fields(form)
+    account_id = a.text(form, "account_id", 200) if "account_id" in form else None
     lang = negotiate()
+    answer = {}
+
+    def before_commit(report):
+        item = {
+            "service_request_id": report.tracking_code,
+            "service_notice": present.notice(report.service_type, lang),
+        }
+        if account_id is not None:
+            item["account_id"] = account_id
+        answer["response"] = localize(render(fmt, "service_requests", [item]), lang)
+        save(db.session, answer["response"])
+
     try:
-        report = submit_report(
+        submit_report(
             db.session,
             lang=lang,
             channel="open311",
             actor=f"open311:{key.name}",
             snap_m=current_app.config["AREA_SNAP_METERS"],
+            before_commit=before_commit,
             **fields,
         )
     except InvalidReport as exc:
         raise Problem(400, exc.detail, errors=exc.errors) from None
-    answer = {
-        "service_request_id": report.tracking_code,
-        "service_notice": present.notice(report.service_type, lang),
-    }
-    if "account_id" in form:
-        answer["account_id"] = a.text(form, "account_id", 200)
-    return localize(render(fmt, "service_requests", [answer]), lang)
+    return answer["response"]
 
 
 def _report_fields(form) -> dict:
