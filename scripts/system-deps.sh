@@ -11,13 +11,13 @@ missing=()
 for want in "$@"; do
   case "$want" in
     spatialite)
-      if ! ls /usr/lib/*/mod_spatialite.so /usr/lib/mod_spatialite.so /usr/local/lib/mod_spatialite.so \
-          >/dev/null 2>&1 && [ -z "${SPATIALITE_LIBRARY_PATH:-}" ]; then
+      found=$(compgen -G "/usr/lib/*/mod_spatialite.so" || compgen -G "/usr/*lib/mod_spatialite.so" || true)
+      if [ -z "$found" ] && [ -z "${SPATIALITE_LIBRARY_PATH:-}" ]; then
         missing+=(libsqlite3-mod-spatialite)
       fi
       ;;
     postgis)
-      if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+      if [ -z "$(compgen -G "/usr/share/postgresql/*/extension/postgis.control" || true)" ]; then
         version=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
         if [ -z "$version" ]; then
           echo "No local PostgreSQL server found: point DATABASE_URL/TEST_DATABASE_URL at one with PostGIS." >&2

@@ -9,6 +9,13 @@ from citizen_api.duplicates.nearby import (
     nearby_for_ticket,
     nearby_open_reports,
     priority_boost,
+    priority_boost_sql,
 )
 
-__all__ = ["add_supporter", "nearby_for_ticket", "nearby_open_reports", "priority_boost"]
+__all__ = [
+    "add_supporter",
+    "nearby_for_ticket",
+    "nearby_open_reports",
+    "priority_boost",
+    "priority_boost_sql",
+]

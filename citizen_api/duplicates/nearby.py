@@ -7,9 +7,8 @@
 from __future__ import annotations
 
 import hashlib
-import math
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,11 +67,21 @@ def nearby_for_ticket(
     )
 
 
+# (supporters at least, priority steps added): each step needs about twice as many
+# residents, capped so that a crowd cannot outrank danger.
+BOOST_STEPS = ((7, 3), (3, 2), (1, 1))
+
+
 def priority_boost(report: ServiceRequest) -> int:
     """How many steps of triage priority the supporters add: 1 supporter +1, 3 +2,
-    7 or more +3 (each step needs twice as many residents; capped so a crowd cannot
-    outrank danger)."""
-    return min(3, int(math.log2(1 + (report.supporters_count or 0))))
+    7 or more +3."""
+    count = report.supporters_count or 0
+    return next((steps for least, steps in BOOST_STEPS if count >= least), 0)
+
+
+def priority_boost_sql(supporters_count):
+    """The same as priority_boost, as a SQL expression over the supporters column."""
+    return case(*((supporters_count >= least, steps) for least, steps in BOOST_STEPS), else_=0)
 
 
 def device_hash(device_id: str) -> str:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from citizen_api.duplicates import priority_boost
 from citizen_api.phones import mask
 from citizen_api.reports.present import public_view
 from citizen_api.workflow import allowed_transitions, is_overdue
-from models import ServiceRequest
+from models import PRIORITIES, ServiceRequest
 
 
 def queue_item(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
     return {
         **public_view(report, lang),
         "priority": report.priority,
+        "effective_priority": effective_priority(report),
         "assignee": report.assignee.username if report.assignee else None,
         "overdue": is_overdue(report, now),
         "duplicate_of": report.duplicate_of.tracking_code if report.duplicate_of else None,
@@ -22,10 +24,21 @@ def queue_item(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
     }
 
 
+def effective_priority(report: ServiceRequest) -> str:
+    """The clerk-set priority raised one step per supporters threshold (never past urgent)."""
+    rank = PRIORITIES.index(report.priority) - priority_boost(report)
+    return PRIORITIES[max(0, rank)]
+
+
 def ticket_view(
-    report: ServiceRequest, lang: str, now: dt.datetime, messages: list[dict] = ()
+    report: ServiceRequest,
+    lang: str,
+    now: dt.datetime,
+    messages: list[dict] = (),
+    nearby: list[tuple[ServiceRequest, float]] = (),
 ) -> dict:
-    """The full internal view; `messages` are the report's outbox messages (masked)."""
+    """The full internal view; `messages` are the report's outbox messages (masked) and
+    `nearby` the open reports of the same type close by (possible duplicates)."""
     return {
         **queue_item(report, lang, now),
         "attributes": report.attributes,
@@ -48,6 +61,16 @@ def ticket_view(
             for e in report.events
         ],
         "messages": list(messages),
+        "nearby": [
+            {
+                "tracking_code": other.tracking_code,
+                "status": other.status,
+                "distance_m": round(distance, 1),
+                "requested_at": other.requested_at,
+                "supporters": other.supporters_count,
+            }
+            for other, distance in nearby
+        ],
     }
 
 

@@ -39,6 +39,10 @@ class TriageUpdateIn(Schema):
         validate=validate.Length(1, MAX_NOTE), metadata={"description": "Staff only."}
     )
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    effective_priority = fields.String(
+        validate=validate.OneOf(PRIORITIES),
+        metadata={"description": 'The priority raised by residents\' support ("me too")'},
+    )
     assignee = fields.String(
         allow_none=True,
         validate=validate.Length(1, 64),
@@ -67,6 +71,10 @@ class QueueItemOut(ServiceRequestOut):
     """A ticket in the queue: the public fields plus the internal ones."""
 
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    effective_priority = fields.String(
+        validate=validate.OneOf(PRIORITIES),
+        metadata={"description": 'The priority raised by residents\' support ("me too")'},
+    )
     assignee = fields.String(allow_none=True, metadata={"description": "A clerk's username"})
     overdue = fields.Boolean()
     duplicate_of = fields.String(allow_none=True)
@@ -108,6 +116,16 @@ class MessageOut(Schema):
     updated_at = fields.DateTime(allow_none=True)
 
 
+class NearbyTicketOut(Schema):
+    """An open report of the same type close by: perhaps a duplicate."""
+
+    tracking_code = fields.String()
+    status = fields.String()
+    distance_m = fields.Float()
+    requested_at = fields.DateTime()
+    supporters = fields.Integer()
+
+
 class TicketOut(QueueItemOut):
     """The full internal view of a ticket."""
 
@@ -121,6 +139,7 @@ class TicketOut(QueueItemOut):
     allowed_transitions = fields.List(fields.String())
     events = fields.List(fields.Nested(EventOut))
     messages = fields.List(fields.Nested(MessageOut))
+    nearby = fields.List(fields.Nested(NearbyTicketOut))
 
 
 class StatusSummaryOut(Schema):

@@ -17,6 +17,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.auth import SECURITY, sign_in_request
+from citizen_api.duplicates import nearby_for_ticket, priority_boost_sql
 from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
 from citizen_api.lang import localize, negotiate
@@ -36,6 +37,7 @@ from citizen_api.workflow import (
     InvalidChange,
     NotPermitted,
     apply_changes,
+    in_scope,
     scope,
 )
 from models import OPEN_STATUSES, PRIORITIES, STATUSES, Clerk, Department, ServiceRequest, utcnow
@@ -76,8 +78,11 @@ def _sort(name: str):
     if name == "due":
         return (sr.expected_at.asc().nulls_last(), sr.id.asc())
     if name == "priority":
+        # Supporters raise a ticket's rank as they raise its effective priority.
         rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=sr.priority)
-        return (rank.asc(), sr.expected_at.asc().nulls_last(), sr.id.asc())
+        boosted = rank - priority_boost_sql(sr.supporters_count)
+        effective = case((boosted < 0, 0), else_=boosted)
+        return (effective.asc(), sr.expected_at.asc().nulls_last(), sr.id.asc())
     return (sr.requested_at.desc(), sr.id.desc())
 
 
@@ -156,7 +161,9 @@ def get_ticket(code):
 
 def _ticket_response(report: ServiceRequest, lang: str):
     headers = {"ETag": etag(report), "Cache-Control": "private, no-store"}
-    body = ticket_view(report, lang, _now(), messages_for_report(db.session, report.id))
+    nearby = [(r, d) for r, d in nearby_for_ticket(db.session, report) if in_scope(g.clerk, r)]
+    messages = messages_for_report(db.session, report.id)
+    body = ticket_view(report, lang, _now(), messages, nearby)
     return localize(json_response(body, headers=headers), lang)
 
 
