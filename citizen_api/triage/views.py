@@ -8,8 +8,6 @@ not exist, so the API never confirms another department's tracking codes.
 from __future__ import annotations
 
 import base64
-import statistics
-from collections import defaultdict
 
 from flask import g, request, url_for
 from flask_smorest import Blueprint
@@ -32,6 +30,7 @@ from citizen_api.triage.schemas import (
     TriageQueryArgs,
     TriageUpdateIn,
 )
+from citizen_api.triage.summary import overdue_condition, status_groups
 from citizen_api.workflow import (
     IllegalTransition,
     InvalidChange,
@@ -40,7 +39,7 @@ from citizen_api.workflow import (
     in_scope,
     scope,
 )
-from models import OPEN_STATUSES, PRIORITIES, STATUSES, Clerk, Department, ServiceRequest, utcnow
+from models import PRIORITIES, STATUSES, Clerk, Department, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report
 
 blp = Blueprint(
@@ -55,11 +54,6 @@ NOT_FOUND = "No report you can see has the tracking code {code!r}."
 
 def _now():
     return db.session.scalar(select(utcnow()))
-
-
-def _overdue():
-    sr = ServiceRequest
-    return sr.status.in_(OPEN_STATUSES) & (sr.expected_at < utcnow())
 
 
 def find_ticket(code: str) -> ServiceRequest:
@@ -134,7 +128,7 @@ def list_tickets(args):
     if "priority" in args:
         query = query.where(ServiceRequest.priority.in_(args["priority"]))
     if "overdue" in args:
-        query = query.where(_overdue() if args["overdue"] else ~_overdue())
+        query = query.where(overdue_condition() if args["overdue"] else ~overdue_condition())
     rows = db.session.scalars(query.offset(offset).limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
     now = _now()
@@ -252,14 +246,8 @@ def _check_if_match(report: ServiceRequest) -> None:
 def summary():
     """Count the tickets in scope per department and status, with overdue and median age."""
     lang = negotiate()
-    sr = ServiceRequest
     now = _now()
-    rows = db.session.execute(
-        select(sr.department_id, sr.status, sr.requested_at, _overdue()).where(scope(g.clerk))
-    ).all()
-    groups: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for department_id, status, requested_at, overdue in rows:
-        groups[department_id][status].append((now - requested_at, bool(overdue)))
+    groups = status_groups(db.session, scope(g.clerk), now)
     names = {
         d.id: d
         for d in db.session.scalars(select(Department).where(Department.id.in_(list(groups))))
@@ -267,15 +255,8 @@ def summary():
     departments = []
     for department_id, by_status in sorted(groups.items(), key=lambda i: names[i[0]].code):
         statuses = [
-            {
-                "status": status,
-                "count": len(items),
-                "overdue": sum(1 for _, late in items if late),
-                "median_age_hours": round(
-                    statistics.median(age.total_seconds() for age, _ in items) / 3600, 1
-                ),
-            }
-            for status, items in sorted(by_status.items(), key=lambda i: STATUSES.index(i[0]))
+            {"status": status, **numbers}
+            for status, numbers in sorted(by_status.items(), key=lambda i: STATUSES.index(i[0]))
         ]
         departments.append(
             {
