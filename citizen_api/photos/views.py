@@ -6,17 +6,22 @@ import math
 
 import orjson
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, current_app, request, send_file
+from flask import Flask, Response, current_app, redirect, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from citizen_api.errors import Problem, validation_problem
+from citizen_api.errors import Problem, handle_http_exception, validation_problem
 from citizen_api.extensions import db
 from citizen_api.lang import localize, negotiate
 from citizen_api.photos.album import discard, store
 from citizen_api.photos.imaging import BadImage, CleanPhoto, clean_photo
-from citizen_api.photos.storage import PhotoStorage, storage_from_config
+from citizen_api.photos.storage import (
+    PhotoStorage,
+    StorageUnavailable,
+    StoredObject,
+    storage_from_config,
+)
 from citizen_api.reporting import check_report_token
 from citizen_api.reports.present import public_view
 from citizen_api.reports.schemas import ServiceRequestIn, ServiceRequestOut
@@ -125,7 +130,7 @@ def create_with_photos():
         return None
     data = _form_fields()
     photos = _read_photos(PHOTOS_AT_CREATION)
-    rows = store(storage(), photos)
+    rows = store(storage(), photos)  # StorageUnavailable: 503, nothing filed, nothing kept
 
     def attach(report):
         report.photos.extend(rows)
@@ -191,20 +196,59 @@ def add_photo(code):
 
 @media.get("/<key>")
 def photo_file(key):
-    """A stored photo or thumbnail; its URL never changes, so caches may keep it forever."""
-    file = storage().path(key)
-    if file is None:
-        raise Problem(404, "No photo at this address.", type="not-found")
-    response = send_file(file, mimetype="image/jpeg", max_age=365 * 86400, conditional=True)
+    """A stored photo or thumbnail; its URL never changes, so caches may keep it forever.
+
+    A local file is sent as it is; an object in a bucket is streamed from it, or, when
+    the bucket has a public address (S3_PUBLIC_URL), the client is redirected there."""
+    store = storage()
+    elsewhere = store.public_url(key)
+    if elsewhere:
+        response = redirect(elsewhere, 302)
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400  # a day: S3_PUBLIC_URL may change one day
+        return response
+    file = store.path(key)
+    if file is not None:
+        response = send_file(file, mimetype="image/jpeg", max_age=365 * 86400, conditional=True)
+    else:
+        stored = store.open(key)
+        if stored is None:
+            raise Problem(404, "No photo at this address.", type="not-found")
+        response = _streamed(stored)
     response.cache_control.public = True
     response.cache_control.immutable = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+def _streamed(stored: StoredObject) -> Response:
+    """A photo read from a bucket, passed on in chunks (never held whole in memory)."""
+    response = Response(stored.chunks, mimetype="image/jpeg", direct_passthrough=True)
+    response.call_on_close(stored.close)
+    response.content_length = stored.size
+    response.cache_control.max_age = 365 * 86400
+    if stored.etag:
+        response.set_etag(stored.etag)
+    response.last_modified = stored.last_modified
+    return response.make_conditional(request)
+
+
+def storage_unavailable(error: StorageUnavailable) -> Response:
+    """The photo store is down or refused: 503; whatever was uploaded is not kept."""
+    return handle_http_exception(
+        Problem(
+            503,
+            "Photos cannot be stored or read right now; nothing was saved. Try again in a minute.",
+            type="photo-storage-unavailable",
+            headers={"Retry-After": "30"},
+        )
+    )
+
+
 def register_photos(app: Flask, api) -> None:
     """Photo storage, the endpoints, and the multipart path of report creation."""
     app.extensions["casa311.photos"] = storage_from_config(app.config)
+    app.register_error_handler(StorageUnavailable, storage_unavailable)
     api.register_blueprint(blp)
     app.register_blueprint(media)
     app.before_request(create_with_photos)
