@@ -11,11 +11,14 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from citizen_api.docs import RETRY_AFTER, problem_response
+from citizen_api.edge import nul_paths
 from citizen_api.errors import Problem, handle_http_exception, validation_problem
 from citizen_api.extensions import db
 from citizen_api.lang import localize, negotiate
 from citizen_api.photos.album import discard, store
 from citizen_api.photos.imaging import BadImage, CleanPhoto, clean_photo
+from citizen_api.photos.openapi import PHOTO_FORM_BODY, PHOTOS_AT_CREATION
 from citizen_api.photos.storage import (
     PhotoStorage,
     StorageUnavailable,
@@ -23,13 +26,13 @@ from citizen_api.photos.storage import (
     storage_from_config,
 )
 from citizen_api.reporting import check_report_token
+from citizen_api.reports.feedback import REPORT_TOKEN_HEADER_SCHEME, REPORT_TOKEN_SCHEME
 from citizen_api.reports.present import public_view
 from citizen_api.reports.schemas import ServiceRequestIn, ServiceRequestOut
 from citizen_api.reports.views import file_and_answer, find_report
 from citizen_api.responses import json_response
 from models import Photo
 
-PHOTOS_AT_CREATION = 3
 CREATE_ENDPOINT = "requests.create_request"
 ADD_ENDPOINT = "photos.add_photo"
 # The endpoints that take multipart/form-data (api.require_json_body lets them through).
@@ -113,6 +116,9 @@ def _form_fields() -> dict:
                 errors[name] = ['Must be a JSON object, e.g. {"taille": "grand"}.']
         else:
             data[name] = value
+    # PostgreSQL cannot store NUL in text: refused as in a JSON body (citizen_api.edge).
+    for path in nul_paths(data, ""):
+        errors[path.replace("\x00", "\\u0000")] = ["Must not contain NUL (\\u0000) characters."]
     try:
         loaded = ServiceRequestIn().load(data)
     except ValidationError as exc:
@@ -151,18 +157,32 @@ def _token() -> str | None:
 
 @blp.post("/<code>/photos")
 @blp.response(201, ServiceRequestOut)
-@blp.alt_response(401, description="No report token was sent")
-@blp.alt_response(403, description="The report token is not this report's")
-@blp.alt_response(409, description="The report has as many photos as it may have")
-@blp.alt_response(413, description="The photo is larger than 10 MB")
-@blp.alt_response(415, description="Not a JPEG, PNG, WebP or HEIC photo")
-@blp.alt_response(422, description="A damaged, truncated or oversized image")
+@problem_response(blp, 401, "No report token was sent")
+@problem_response(blp, 403, "The report token is not this report's")
+@problem_response(blp, 404, "No report has this tracking code")
+@problem_response(blp, 409, "The report has as many photos as it may have")
+@problem_response(blp, 413, "The photo is larger than 10 MB")
+@problem_response(blp, 415, "The body is not multipart/form-data, or the file is not a photo")
+@problem_response(blp, 422, "No photo, an unexpected field, or a damaged or oversized image")
+@problem_response(blp, 503, "Photos cannot be stored right now; nothing was kept", RETRY_AFTER)
+@blp.doc(
+    requestBody=PHOTO_FORM_BODY,
+    security=[{REPORT_TOKEN_SCHEME: []}, {REPORT_TOKEN_HEADER_SCHEME: []}],
+)
 def add_photo(code):
     """Add one photo (multipart part `photo`) to a report, with the report token
     (`Authorization: Bearer <token>`, `X-Report-Token` or a `report_token` field)."""
     if request.mimetype != "multipart/form-data":
         raise Problem(415, "Send the photo as multipart/form-data.", type="unsupported-media-type")
     report = find_report(code)
+    unexpected = sorted(set(request.form) - {"report_token"})
+    if unexpected:
+        raise validation_problem(
+            {
+                name: ["Unexpected field; send a 'photo' part and the report token."]
+                for name in unexpected
+            }
+        )
     token = _token()
     if not token:
         raise Problem(

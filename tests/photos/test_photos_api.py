@@ -258,3 +258,22 @@ def test_a_damaged_photo_added_later_is_refused(client, filed):
 def test_an_unknown_photo_address_is_a_404(client):
     assert client.get("/media/0123456789abcdef0123456789abcdef.jpg").status_code == 404
     assert client.get("/media/..%2F..%2Fcasa311.sqlite").status_code == 404
+
+
+def test_a_nul_character_in_a_form_field_is_refused_on_both_databases(app, client):
+    response = file_with_photos(client, service_code="\x00", attributes='{"taille": "\\u0000"}')
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"service_code", "attributes.taille"}
+    assert count_reports(app) == 0
+
+
+def test_a_photo_added_later_refuses_unexpected_fields(client, filed):
+    code, token = filed
+    response = client.post(
+        f"/api/v1/requests/{code}/photos",
+        headers={"X-Report-Token": token},
+        **multipart({"status": "resolved"}, [("a.jpg", images.camera_jpeg((300, 200)))]),
+    )
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"status"}
+    assert client.get(f"/api/v1/requests/{code}").json["photos"] == []
