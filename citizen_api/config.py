@@ -31,12 +31,28 @@ SETTINGS: dict[str, tuple[object, type]] = {
     # A point this close (metres) to an area but outside all of them is snapped to it;
     # 0 rejects every point outside the polygons.
     "AREA_SNAP_METERS": (300, int),
-    # Photos: where they are kept ("local": the folder PHOTO_DIR, default instance/photos),
+    # Photos: where they are kept ("local": the folder PHOTO_DIR, default instance/photos;
+    # "s3": the bucket S3_BUCKET, below),
     # the largest photo accepted (bytes), and how many one report may have in all.
     "PHOTO_STORAGE": ("local", str),
     "PHOTO_DIR": ("", str),
     "PHOTO_MAX_BYTES": (10 * 1024 * 1024, int),
     "PHOTO_MAX_PER_REPORT": (6, int),
+    # PHOTO_STORAGE=s3: an S3-compatible bucket (README, "Photos"). S3_ENDPOINT_URL for
+    # MinIO, Ceph, Scaleway... (unset: AWS); credentials from the usual AWS_* variables.
+    # S3_PUBLIC_URL (optional): a public/CDN base URL of the bucket; /media/<key> then
+    # redirects there instead of streaming the object through the app.
+    "S3_BUCKET": ("", str),
+    "S3_ENDPOINT_URL": ("", str),
+    "S3_REGION": ("us-east-1", str),
+    "S3_PREFIX": ("", str),
+    "S3_PUBLIC_URL": ("", str),
+    "S3_ADDRESSING_STYLE": ("auto", str),
+    # Every call to the bucket: seconds to connect, seconds to wait for an answer, and
+    # attempts in all (retries of throttling, 5xx and connection errors, with backoff).
+    "S3_CONNECT_TIMEOUT": (3.0, float),
+    "S3_READ_TIMEOUT": (10.0, float),
+    "S3_MAX_ATTEMPTS": (3, int),
     # PostgreSQL statement_timeout for the app's queries, in milliseconds.
     "STATEMENT_TIMEOUT_MS": (5000, int),
     # Lifetime of a clerk's access token, in seconds.

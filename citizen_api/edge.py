@@ -56,7 +56,7 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def _nul_paths(value, path: str):
+def nul_paths(value, path: str):
     """The paths of the strings (keys included) in parsed JSON that contain a NUL."""
     if isinstance(value, str):
         if "\x00" in value:
@@ -67,10 +67,10 @@ def _nul_paths(value, path: str):
             if "\x00" in str(key):
                 yield (path or "_body")
             else:
-                yield from _nul_paths(item, name)
+                yield from nul_paths(item, name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _nul_paths(item, f"{path}.{index}" if path else str(index))
+            yield from nul_paths(item, f"{path}.{index}" if path else str(index))
 
 
 def refuse_nul_characters() -> None:
@@ -81,7 +81,7 @@ def refuse_nul_characters() -> None:
     bad = [k for k, v in request.args.items(multi=True) if "\x00" in k or "\x00" in v]
     bad += [k for k, v in (request.view_args or {}).items() if "\x00" in str(v)]
     if request.is_json and request.content_length:
-        bad += list(_nul_paths(request.get_json(silent=True), ""))
+        bad += list(nul_paths(request.get_json(silent=True), ""))
     if bad:
         message = ["Must not contain NUL (\\u0000) characters."]
         raise validation_problem({name.replace("\x00", "\\u0000"): message for name in bad})

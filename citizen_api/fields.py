@@ -30,7 +30,11 @@ class AwareDateTime(fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             value = value.replace(" ", "+")  # a '+' left unescaped in a query string
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(dt.UTC)
+        when = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return when.astimezone(dt.UTC)
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            raise self.make_error("invalid") from None
 
 
 class CommaList(fields.Field):

@@ -144,6 +144,8 @@ def test_a_body_over_the_size_limit_is_413(client, app):
         ("area=atlantis", "area"),
         ("created_after=yesterday", "created_after"),
         ("created_after=2026-01-01T00:00:00", "created_after"),  # no timezone
+        ("created_after=0001-01-01T00:00:00%2B01:00", "created_after"),  # before year 1 in UTC
+        ("created_before=9999-12-31T23:59:59-01:00", "created_before"),  # after 9999 in UTC
         (
             "created_after=2026-02-01T00:00:00Z&created_before=2026-01-01T00:00:00Z",
             "created_before",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from citizen_api.photos.imaging import CleanPhoto
 from citizen_api.photos.storage import PhotoStorage, new_key, thumb_key
 from models import Photo, ServiceRequest
 
 MEDIA_PREFIX = "/media"
+log = logging.getLogger(__name__)
 
 
 def store(storage: PhotoStorage, photos: list[CleanPhoto]) -> list[Photo]:
@@ -18,8 +21,8 @@ def store(storage: PhotoStorage, photos: list[CleanPhoto]) -> list[Photo]:
     try:
         for photo in photos:
             key = new_key()
-            storage.put(key, photo.data, photo.content_type)
-            storage.put(thumb_key(key), photo.thumbnail, photo.content_type)
+            # Listed before its files are written: a failure between the photo and its
+            # thumbnail must remove the photo too (deleting a missing file is a no-op).
             rows.append(
                 Photo(
                     key=key,
@@ -30,6 +33,8 @@ def store(storage: PhotoStorage, photos: list[CleanPhoto]) -> list[Photo]:
                     size_bytes=len(photo.data),
                 )
             )
+            storage.put(key, photo.data, photo.content_type)
+            storage.put(thumb_key(key), photo.thumbnail, photo.content_type)
     except BaseException:
         discard(storage, rows)
         raise
@@ -37,10 +42,16 @@ def store(storage: PhotoStorage, photos: list[CleanPhoto]) -> list[Photo]:
 
 
 def discard(storage: PhotoStorage, rows: list[Photo]) -> None:
-    """Remove the files of photos whose rows were never committed."""
+    """Remove the files of photos whose rows were never committed.
+
+    Called while another error is on its way out: a file that cannot be removed (the
+    store is down too) is logged as an orphan, never allowed to hide that error."""
     for row in rows:
-        storage.delete(row.key)
-        storage.delete(row.thumb_key)
+        for key in (row.key, row.thumb_key):
+            try:
+                storage.delete(key)
+            except Exception:
+                log.warning("photo %s could not be removed; it is an orphan", key, exc_info=True)
 
 
 def media_path(key: str) -> str:

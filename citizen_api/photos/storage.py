@@ -1,8 +1,12 @@
 """Where photo files live, behind one small interface chosen by configuration.
 
 ``LocalStorage`` (the default) keeps them in a folder (``PHOTO_DIR``, default
-``instance/photos``) and the app serves them at ``/media/<key>``. Another backend (an
-S3-compatible bucket) implements the same four methods.
+``instance/photos``); ``S3Storage`` (``PHOTO_STORAGE=s3``, in ``photos/s3.py``) in an
+S3-compatible bucket. Either way the app serves them at the same ``/media/<key>`` URLs:
+a local file is sent as it is, an object is streamed from the bucket (or, with
+``S3_PUBLIC_URL``, the client is redirected to its public copy).
+
+A backend that cannot be reached raises ``StorageUnavailable``; the API answers 503.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -27,6 +34,26 @@ def thumb_key(key: str) -> str:
     return key.replace(".jpg", "-thumb.jpg")
 
 
+def is_key(key: str) -> bool:
+    """Whether `key` is one the app could have made (nothing else is ever looked up)."""
+    return bool(KEY.match(key))
+
+
+class StorageUnavailable(Exception):
+    """The photo store could not be reached or refused the call (after bounded retries)."""
+
+
+@dataclass
+class StoredObject:
+    """A photo read from a backend without a local file, to be streamed to the client."""
+
+    chunks: Iterable[bytes]
+    size: int
+    etag: str | None
+    last_modified: datetime | None
+    close: Callable[[], None]
+
+
 class PhotoStorage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
@@ -36,6 +63,12 @@ class PhotoStorage(Protocol):
 
     def path(self, key: str) -> Path | None:
         """A local file to serve, when the backend has one."""
+
+    def open(self, key: str) -> StoredObject | None:
+        """The photo as a stream, for backends without local files (None: no such photo)."""
+
+    def public_url(self, key: str) -> str | None:
+        """Where clients may fetch the photo directly instead (None: the app serves it)."""
 
 
 class LocalStorage:
@@ -76,11 +109,19 @@ class LocalStorage:
             return None
         return file if file.is_file() else None
 
+    def open(self, key: str) -> StoredObject | None:
+        return None  # every photo here has a path()
+
+    def public_url(self, key: str) -> str | None:
+        return None
+
 
 def storage_from_config(config) -> PhotoStorage:
     backend = config.get("PHOTO_STORAGE", "local")
     if backend == "local":
         return LocalStorage(config["PHOTO_DIR"])
-    raise RuntimeError(
-        f"PHOTO_STORAGE={backend!r} is not available; only 'local' is implemented so far."
-    )
+    if backend == "s3":
+        from citizen_api.photos.s3 import s3_storage_from_config
+
+        return s3_storage_from_config(config)
+    raise RuntimeError(f"PHOTO_STORAGE={backend!r} is unknown; use 'local' or 's3'.")

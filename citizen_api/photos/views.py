@@ -6,25 +6,33 @@ import math
 
 import orjson
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, current_app, request, send_file
+from flask import Flask, Response, current_app, redirect, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from citizen_api.errors import Problem, validation_problem
+from citizen_api.docs import RETRY_AFTER, problem_response
+from citizen_api.edge import nul_paths
+from citizen_api.errors import Problem, handle_http_exception, validation_problem
 from citizen_api.extensions import db
 from citizen_api.lang import localize, negotiate
 from citizen_api.photos.album import discard, store
 from citizen_api.photos.imaging import BadImage, CleanPhoto, clean_photo
-from citizen_api.photos.storage import PhotoStorage, storage_from_config
+from citizen_api.photos.openapi import PHOTO_FORM_BODY, PHOTOS_AT_CREATION
+from citizen_api.photos.storage import (
+    PhotoStorage,
+    StorageUnavailable,
+    StoredObject,
+    storage_from_config,
+)
 from citizen_api.reporting import check_report_token
+from citizen_api.reports.feedback import REPORT_TOKEN_HEADER_SCHEME, REPORT_TOKEN_SCHEME
 from citizen_api.reports.present import public_view
 from citizen_api.reports.schemas import ServiceRequestIn, ServiceRequestOut
 from citizen_api.reports.views import file_and_answer, find_report
 from citizen_api.responses import json_response
 from models import Photo
 
-PHOTOS_AT_CREATION = 3
 CREATE_ENDPOINT = "requests.create_request"
 ADD_ENDPOINT = "photos.add_photo"
 # The endpoints that take multipart/form-data (api.require_json_body lets them through).
@@ -108,6 +116,9 @@ def _form_fields() -> dict:
                 errors[name] = ['Must be a JSON object, e.g. {"taille": "grand"}.']
         else:
             data[name] = value
+    # PostgreSQL cannot store NUL in text: refused as in a JSON body (citizen_api.edge).
+    for path in nul_paths(data, ""):
+        errors[path.replace("\x00", "\\u0000")] = ["Must not contain NUL (\\u0000) characters."]
     try:
         loaded = ServiceRequestIn().load(data)
     except ValidationError as exc:
@@ -125,7 +136,7 @@ def create_with_photos():
         return None
     data = _form_fields()
     photos = _read_photos(PHOTOS_AT_CREATION)
-    rows = store(storage(), photos)
+    rows = store(storage(), photos)  # StorageUnavailable: 503, nothing filed, nothing kept
 
     def attach(report):
         report.photos.extend(rows)
@@ -146,18 +157,32 @@ def _token() -> str | None:
 
 @blp.post("/<code>/photos")
 @blp.response(201, ServiceRequestOut)
-@blp.alt_response(401, description="No report token was sent")
-@blp.alt_response(403, description="The report token is not this report's")
-@blp.alt_response(409, description="The report has as many photos as it may have")
-@blp.alt_response(413, description="The photo is larger than 10 MB")
-@blp.alt_response(415, description="Not a JPEG, PNG, WebP or HEIC photo")
-@blp.alt_response(422, description="A damaged, truncated or oversized image")
+@problem_response(blp, 401, "No report token was sent")
+@problem_response(blp, 403, "The report token is not this report's")
+@problem_response(blp, 404, "No report has this tracking code")
+@problem_response(blp, 409, "The report has as many photos as it may have")
+@problem_response(blp, 413, "The photo is larger than 10 MB")
+@problem_response(blp, 415, "The body is not multipart/form-data, or the file is not a photo")
+@problem_response(blp, 422, "No photo, an unexpected field, or a damaged or oversized image")
+@problem_response(blp, 503, "Photos cannot be stored right now; nothing was kept", RETRY_AFTER)
+@blp.doc(
+    requestBody=PHOTO_FORM_BODY,
+    security=[{REPORT_TOKEN_SCHEME: []}, {REPORT_TOKEN_HEADER_SCHEME: []}],
+)
 def add_photo(code):
     """Add one photo (multipart part `photo`) to a report, with the report token
     (`Authorization: Bearer <token>`, `X-Report-Token` or a `report_token` field)."""
     if request.mimetype != "multipart/form-data":
         raise Problem(415, "Send the photo as multipart/form-data.", type="unsupported-media-type")
     report = find_report(code)
+    unexpected = sorted(set(request.form) - {"report_token"})
+    if unexpected:
+        raise validation_problem(
+            {
+                name: ["Unexpected field; send a 'photo' part and the report token."]
+                for name in unexpected
+            }
+        )
     token = _token()
     if not token:
         raise Problem(
@@ -191,20 +216,59 @@ def add_photo(code):
 
 @media.get("/<key>")
 def photo_file(key):
-    """A stored photo or thumbnail; its URL never changes, so caches may keep it forever."""
-    file = storage().path(key)
-    if file is None:
-        raise Problem(404, "No photo at this address.", type="not-found")
-    response = send_file(file, mimetype="image/jpeg", max_age=365 * 86400, conditional=True)
+    """A stored photo or thumbnail; its URL never changes, so caches may keep it forever.
+
+    A local file is sent as it is; an object in a bucket is streamed from it, or, when
+    the bucket has a public address (S3_PUBLIC_URL), the client is redirected there."""
+    store = storage()
+    elsewhere = store.public_url(key)
+    if elsewhere:
+        response = redirect(elsewhere, 302)
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400  # a day: S3_PUBLIC_URL may change one day
+        return response
+    file = store.path(key)
+    if file is not None:
+        response = send_file(file, mimetype="image/jpeg", max_age=365 * 86400, conditional=True)
+    else:
+        stored = store.open(key)
+        if stored is None:
+            raise Problem(404, "No photo at this address.", type="not-found")
+        response = _streamed(stored)
     response.cache_control.public = True
     response.cache_control.immutable = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+def _streamed(stored: StoredObject) -> Response:
+    """A photo read from a bucket, passed on in chunks (never held whole in memory)."""
+    response = Response(stored.chunks, mimetype="image/jpeg", direct_passthrough=True)
+    response.call_on_close(stored.close)
+    response.content_length = stored.size
+    response.cache_control.max_age = 365 * 86400
+    if stored.etag:
+        response.set_etag(stored.etag)
+    response.last_modified = stored.last_modified
+    return response.make_conditional(request)
+
+
+def storage_unavailable(error: StorageUnavailable) -> Response:
+    """The photo store is down or refused: 503; whatever was uploaded is not kept."""
+    return handle_http_exception(
+        Problem(
+            503,
+            "Photos cannot be stored or read right now; nothing was saved. Try again in a minute.",
+            type="photo-storage-unavailable",
+            headers={"Retry-After": "30"},
+        )
+    )
+
+
 def register_photos(app: Flask, api) -> None:
     """Photo storage, the endpoints, and the multipart path of report creation."""
     app.extensions["casa311.photos"] = storage_from_config(app.config)
+    app.register_error_handler(StorageUnavailable, storage_unavailable)
     api.register_blueprint(blp)
     app.register_blueprint(media)
     app.before_request(create_with_photos)

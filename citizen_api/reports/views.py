@@ -16,10 +16,12 @@ from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
 from citizen_api.idempotency import idempotent, save
 from citizen_api.lang import localize, negotiate
+from citizen_api.photos.openapi import report_form_body
 from citizen_api.reporting import InvalidReport, submit_report
 from citizen_api.reports.history import public_history
 from citizen_api.reports.present import feature, public_view
 from citizen_api.reports.schemas import (
+    MAX_DESCRIPTION,
     RequestQueryArgs,
     ServiceRequestCreatedOut,
     ServiceRequestDetailOut,
@@ -50,23 +52,34 @@ IDEMPOTENCY_KEY_PARAMETER = {
 @problem_response(
     blp,
     422,
-    "Invalid fields, an unknown service, a point outside the city, or an "
-    "Idempotency-Key already used for a different request",
+    "Invalid fields, an unknown service, a point outside the city, an "
+    "Idempotency-Key already used for a different request, more than 3 photos, or a "
+    "damaged, truncated or oversized image",
 )
-@problem_response(blp, 415, "The body is not application/json")
+@problem_response(
+    blp,
+    415,
+    "The body is neither application/json nor multipart/form-data, or a file is not "
+    "a JPEG, PNG, WebP or HEIC photo",
+)
+@problem_response(blp, 413, "A photo is larger than 10 MB, or the body is too large")
+@problem_response(blp, 503, "Photos cannot be stored right now; nothing was filed", RETRY_AFTER)
 @problem_response(blp, 400, "A malformed Idempotency-Key header, or a body that is not JSON")
 @problem_response(
     blp, 409, "A request with the same Idempotency-Key is still being processed", RETRY_AFTER
 )
 @problem_response(blp, 429, "Too many reports from this client", RETRY_AFTER)
-@blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER], requestBody=report_form_body(MAX_DESCRIPTION))
 @idempotent("requests:create")
 def create_request(data):
     """File a report; the answer carries its tracking code and, once, its report token.
 
     Send an `Idempotency-Key` (e.g. a UUID per report) to make retries safe: a retry with
     the same key and body replays the first answer (`Idempotent-Replayed: true`) and
-    files nothing new. Also takes multipart/form-data with up to 3 `photo` parts."""
+    files nothing new.
+
+    Also takes multipart/form-data: the same fields as form fields (`attributes` as one
+    JSON object) and up to 3 `photo` parts (JPEG, PNG, WebP or HEIC, 10 MB each)."""
     return file_and_answer(data)
 
 

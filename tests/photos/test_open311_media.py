@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import DOWNTOWN
 from tests.photos import images
 from tests.photos.test_photos_api import fetch, multipart
 
 
+@pytest.mark.usefixtures("photo_store")
 def test_a_reports_photos_are_its_open311_media(client, app):
     fields = {"service_code": "nid-de-poule", "lat": DOWNTOWN["lat"], "long": DOWNTOWN["long"]}
     photos = [("a.jpg", images.camera_jpeg((800, 600))), ("b.jpg", images.camera_jpeg((640, 480)))]

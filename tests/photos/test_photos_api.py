@@ -43,6 +43,7 @@ def fetch(client, url: str) -> bytes:
         return response.data
 
 
+@pytest.mark.usefixtures("photo_store")
 def test_a_camera_photo_reaches_the_report_without_its_gps(client):
     original = images.camera_jpeg()
     assert images.exif_of(original)["gps"], "the test photo must carry GPS to begin with"
@@ -69,6 +70,7 @@ def test_the_camera_orientation_is_applied(client):
     assert red[0] > 150 > red[2] and blue[2] > 150 > blue[0]  # red on top, blue below
 
 
+@pytest.mark.usefixtures("photo_store")
 def test_a_thumbnail_is_served_beside_each_photo(client):
     response = file_with_photos(client, ("a.jpg", images.camera_jpeg((1000, 500))))
     thumb = Image.open(io.BytesIO(fetch(client, response.json["photos"][0]["thumbnail_url"])))
@@ -90,6 +92,7 @@ def test_png_webp_and_heic_are_accepted_and_cleaned(client, name, make):
     assert images.exif_of(served) == {"base": {}, "gps": {}}
 
 
+@pytest.mark.usefixtures("photo_store")
 def test_up_to_three_photos_come_with_a_report_and_stay_in_order(client):
     sizes = [(900, 600), (600, 900), (700, 700)]
     response = file_with_photos(
@@ -126,8 +129,10 @@ def test_open311_gets_the_photo_urls(app, client):
         ("photo.jpg", images.png, 422, "photo-extension-mismatch"),
     ],
 )
-def test_a_bad_photo_is_refused_and_nothing_is_stored(app, client, name, make, status, kind):
-    files_before = stored_files(app)
+def test_a_bad_photo_is_refused_and_nothing_is_stored(
+    app, client, photo_store, name, make, status, kind
+):
+    files_before = photo_store.count()
     good = ("good.jpg", images.camera_jpeg((600, 400)))
     response = file_with_photos(client, good, (name, make()))
 
@@ -136,7 +141,7 @@ def test_a_bad_photo_is_refused_and_nothing_is_stored(app, client, name, make, s
     assert response.json["type"] == f"urn:casa311:problem:{kind}"
     assert name in response.json["detail"]
     assert count_reports(app) == 0
-    assert stored_files(app) == files_before
+    assert photo_store.count() == files_before
 
 
 def test_a_photo_over_10_mb_is_refused(app, client):
@@ -165,12 +170,12 @@ def test_form_fields_are_validated_like_json(app, client):
     assert count_reports(app) == 0
 
 
-def test_a_report_outside_the_city_stores_no_photo(app, client):
-    files_before = stored_files(app)
+def test_a_report_outside_the_city_stores_no_photo(client, photo_store):
+    files_before = photo_store.count()
     response = file_with_photos(client, ("a.jpg", images.camera_jpeg((300, 200))), lat="34.02")
     assert response.status_code == 422
     assert response.json["type"] == "urn:casa311:problem:outside-city"
-    assert stored_files(app) == files_before
+    assert photo_store.count() == files_before
 
 
 def test_a_multipart_report_without_photos_is_filed(client):
@@ -203,6 +208,7 @@ def add_photo(client, code, token=None, name="later.jpg", content=None):
     )
 
 
+@pytest.mark.usefixtures("photo_store")
 def test_the_reporter_adds_a_photo_later_with_the_report_token(client, filed):
     code, token = filed
     response = add_photo(client, code, token)
@@ -221,14 +227,14 @@ def test_the_token_may_come_as_a_bearer_token(client, filed):
     assert response.status_code == 201
 
 
-def test_without_the_right_token_no_photo_is_added(app, client, filed):
+def test_without_the_right_token_no_photo_is_added(client, filed, photo_store):
     code, token = filed
-    files_before = stored_files(app)
+    files_before = photo_store.count()
     missing = add_photo(client, code)
     assert missing.status_code == 401 and "Bearer" in missing.headers["WWW-Authenticate"]
     assert add_photo(client, code, token + "x").status_code == 403
     assert client.get(f"/api/v1/requests/{code}").json["photos"] == []
-    assert stored_files(app) == files_before
+    assert photo_store.count() == files_before
 
 
 def test_a_report_holds_at_most_six_photos(client, filed):
@@ -248,6 +254,26 @@ def test_a_damaged_photo_added_later_is_refused(client, filed):
     assert client.get(f"/api/v1/requests/{code}").json["photos"] == []
 
 
+@pytest.mark.usefixtures("photo_store")
 def test_an_unknown_photo_address_is_a_404(client):
     assert client.get("/media/0123456789abcdef0123456789abcdef.jpg").status_code == 404
     assert client.get("/media/..%2F..%2Fcasa311.sqlite").status_code == 404
+
+
+def test_a_nul_character_in_a_form_field_is_refused_on_both_databases(app, client):
+    response = file_with_photos(client, service_code="\x00", attributes='{"taille": "\\u0000"}')
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"service_code", "attributes.taille"}
+    assert count_reports(app) == 0
+
+
+def test_a_photo_added_later_refuses_unexpected_fields(client, filed):
+    code, token = filed
+    response = client.post(
+        f"/api/v1/requests/{code}/photos",
+        headers={"X-Report-Token": token},
+        **multipart({"status": "resolved"}, [("a.jpg", images.camera_jpeg((300, 200)))]),
+    )
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"status"}
+    assert client.get(f"/api/v1/requests/{code}").json["photos"] == []
