@@ -76,14 +76,30 @@ def read_key() -> str | None:
     return key
 
 
+def _multipart_body() -> bytes:
+    """A multipart body by content: its fields and each file's name and SHA-256, so that
+    a retry that rebuilt the body with a new boundary is still the same request."""
+    parts = sorted(request.form.items(multi=True))
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        digest = hashlib.sha256()
+        while chunk := upload.stream.read(65536):
+            digest.update(chunk)
+        upload.stream.seek(0)
+        parts.append((name, f"{upload.filename}:{digest.hexdigest()}"))
+    return orjson.dumps(parts)
+
+
 def fingerprint() -> str:
-    """What makes two requests "the same": method, path, query and JSON body (key order
-    and whitespace ignored)."""
-    raw = request.get_data(cache=True)
-    try:
-        body = orjson.dumps(orjson.loads(raw), option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONDecodeError:
-        body = raw
+    """What makes two requests "the same": method, path, query and body (JSON by value,
+    key order and whitespace ignored; multipart by fields and file contents)."""
+    if request.mimetype == "multipart/form-data":
+        body = _multipart_body()
+    else:
+        raw = request.get_data(cache=True)
+        try:
+            body = orjson.dumps(orjson.loads(raw), option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONDecodeError:
+            body = raw
     query = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
     digest = hashlib.sha256(f"{request.method} {request.path}?{query}\n".encode())
     digest.update(body)

@@ -15,6 +15,7 @@ from citizen_api.docs import RETRY_AFTER, problem_response
 from citizen_api.edge import nul_paths
 from citizen_api.errors import Problem, handle_http_exception, validation_problem
 from citizen_api.extensions import db
+from citizen_api.idempotency import idempotent
 from citizen_api.lang import localize, negotiate
 from citizen_api.photos.album import discard, store
 from citizen_api.photos.imaging import BadImage, CleanPhoto, clean_photo
@@ -134,6 +135,12 @@ def create_with_photos():
     The JSON path (the view itself) stays untouched; both file through `file_and_answer`."""
     if request.endpoint != CREATE_ENDPOINT or request.mimetype != "multipart/form-data":
         return None
+    return _file_multipart()
+
+
+@idempotent("requests:create")
+def _file_multipart():
+    """File a multipart report; an Idempotency-Key makes its retry safe, as for JSON."""
     data = _form_fields()
     photos = _read_photos(PHOTOS_AT_CREATION)
     rows = store(storage(), photos)  # StorageUnavailable: 503, nothing filed, nothing kept
