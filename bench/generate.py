@@ -13,6 +13,8 @@ the newest still open). Generated data is never committed: it lives only in that
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -89,7 +91,10 @@ def main() -> None:
     args = parser.parse_args()
 
     ensure_database(args.database_url)
-    app = create_app({"DATABASE_URL": args.database_url, "LOG_LEVEL": "WARNING"})
+    secret = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)  # the app needs one
+    app = create_app(
+        {"DATABASE_URL": args.database_url, "LOG_LEVEL": "WARNING", "SECRET_KEY": secret}
+    )
     rng = np.random.default_rng(args.seed)
     with app.app_context():
         upgrade_database(db.engine)
