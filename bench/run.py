@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -98,6 +99,17 @@ def pgbench(url, script: str, seconds: int) -> float:
     return float(next(x for x in out.splitlines() if x.startswith("tps")).split()[2])
 
 
+def workers_cpu_s(master: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by the server's worker processes: per request,
+    a measure that other load on a shared machine does not distort as much as req/s."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def worker_rss_mb(master: subprocess.Popen) -> list[float]:
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
     sizes = []
@@ -114,7 +126,14 @@ def orjson_page_us(url: str) -> float:
     from citizen_api.reports.present import public_view
     from models import ServiceRequest
 
-    app = create_app({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "LOG_LEVEL": "WARNING",
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
+        }
+    )
     with app.app_context():
         page = [public_view(r, "fr") for r in db.session.query(ServiceRequest).limit(50)]
         start = time.perf_counter()
@@ -144,6 +163,7 @@ def main() -> None:
             ).fetchall()
         codes_file.write_text("\n".join(c for (c,) in codes) + "\n")
         env = {
+            "SECRET_KEY": secrets.token_urlsafe(48),  # unless one is set: the app needs one
             **os.environ,
             "DATABASE_URL": args.database_url,
             "RATELIMIT_ENABLED": "0",
@@ -162,12 +182,17 @@ def main() -> None:
                 for name in args.only:
                     script = SCENARIOS[name][0]
                     for side, port in (("bare", 5812), ("app", 5811)):
+                        server = bare if side == "bare" else app
+                        cpu = workers_cpu_s(server)
                         result = wrk(port, script, args, env)
+                        result["cpu_ms"] = (
+                            (workers_cpu_s(server) - cpu) * 1000 / max(result["requests"], 1)
+                        )
                         results[name][side].append(result)
                         served += result["requests"] if side == "app" else 0
                         print(f"round {round_} {name:<17} {side:<4} {result['rps']:>8.0f} req/s "
-                              f"p99 {result['p99_ms']:.1f} ms non2xx {result['non2xx']}",
-                              flush=True)  # fmt: skip
+                              f"p99 {result['p99_ms']:.1f} ms non2xx {result['non2xx']} "
+                              f"worker CPU {result['cpu_ms']:.2f} ms/req", flush=True)  # fmt: skip
                 db_tps["list SQL"].append(pgbench(args.database_url, LIST_SQL, 5))
                 db_tps["insert SQL"].append(pgbench(args.database_url, INSERT_SQL, 5))
             rss_end = worker_rss_mb(app)
@@ -200,6 +225,13 @@ def main() -> None:
         print(f"{name:<18}{bare_rps:>11.0f}{app_rps:>11.0f}"
               f"{statistics.median(ratios):>9.3f}x ({min(ratios):.3f}-{max(ratios):.3f})"
               f"{p['p50_ms']:>8.1f}{p['p95_ms']:>8.1f}{p['p99_ms']:>8.1f}  {verdict}")  # fmt: skip
+    print("\nworker CPU per request, median ms (app / bare):")
+    for name, sides in results.items():
+        app_cpu = statistics.median(r["cpu_ms"] for r in sides["app"])
+        bare_cpu = statistics.median(r["cpu_ms"] for r in sides["bare"])
+        print(
+            f"  {name:<18}{app_cpu:>7.2f} / {bare_cpu:.2f}  (CPU ratio {bare_cpu / app_cpu:.3f}x)"
+        )
     for name, tps in db_tps.items():
         print(f"pgbench -M prepared {name}: {statistics.median(tps):,.0f} tx/s "
               f"({min(tps):,.0f}-{max(tps):,.0f})")  # fmt: skip

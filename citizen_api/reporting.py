@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from citizen_api.attributes import validate_attributes
+from citizen_api.catalogue_cache import catalogue
 from citizen_api.phones import InvalidPhone, parse_mobile
-from citizen_api.routing import NoRoute, OutsideCity, route
+from citizen_api.routing import NoRoute, OutsideCity, route_cached
 from citizen_api.tracking import new_code
-from models import Area, ReporterContact, RequestEvent, ServiceRequest, ServiceType, utcnow
+from models import ReporterContact, RequestEvent, ServiceRequest, ServiceType, utcnow
 from notifications.outbox import enqueue_receipt
 
 
@@ -74,8 +75,11 @@ def file_report(
     """Add a new report to the session (flushed, not committed) or raise InvalidReport.
 
     The report's secret token is on `report.report_token` for this once only: the
-    database keeps its hash."""
-    service = active_service(session, service_code)
+    database keeps its hash. The catalogue (service, attributes, rules) comes from this
+    process's copy (citizen_api.catalogue_cache); the report carries only their ids."""
+    service = catalogue(session).active_service(service_code)
+    if service is None:  # perhaps added since the copy was made: look once more
+        service = catalogue(session, reload=True).active_service(service_code)
     if service is None:
         raise InvalidReport(
             {"service_code": [f"Unknown service code {service_code!r}; see GET /api/v1/services."]},
@@ -92,7 +96,7 @@ def file_report(
     if errors:
         raise InvalidReport(errors, f"Invalid fields: {', '.join(sorted(errors))}.")
     try:
-        decision = route(session, service, long, lat, snap_m)
+        decision = route_cached(session, service, long, lat, snap_m)
     except OutsideCity as exc:
         away = f" (about {exc.distance_m / 1000:.1f} km away)" if exc.distance_m else ""
         message = f"This point is outside Casablanca{away}; casa311 only takes reports in the city."
@@ -108,19 +112,25 @@ def file_report(
     report = ServiceRequest(
         tracking_code=new_code(),
         report_token_hash=hash_report_token(token),
-        service_type=service,
+        service_type_id=service.id,
         geom=f"SRID=4326;POINT({long!r} {lat!r})",
         description=description,
         address=address,
         attributes=clean,
         lang=lang,
         channel=channel,
-        area=session.get(Area, decision.area.area_id),
-        department=decision.rule.department,
+        area_id=decision.area.area_id,
+        department_id=decision.rule.department_id,
         routing_rule_id=decision.rule.id,
         routing_reason=decision.reason,
         contact=_contact(session, e164) if e164 else None,
         expected_at=utcnow(service.sla_hours),
+        # Stated, not left to column defaults: the stats hook reads them after the flush,
+        # which would otherwise cost a SELECT to load them back.
+        status="submitted",
+        supporters_count=0,
+        resolved_at=None,
+        closed_at=None,
     )
     report.events.append(
         RequestEvent(
@@ -128,7 +138,7 @@ def file_report(
             to_status="submitted",
             public=True,
             actor=actor,
-            department=decision.rule.department,
+            department_id=decision.rule.department_id,
         )
     )
     session.add(report)

@@ -57,7 +57,7 @@ class AreaHit:
 @dataclass(frozen=True)
 class Decision:
     area: AreaHit
-    rule: RoutingRule
+    rule: RoutingRule  # or a catalogue_cache.RuleEntry (id, department_id, describe())
 
     @property
     def reason(self) -> str:
@@ -147,6 +147,18 @@ def route(
     """Decide where a report of `service` at (lon, lat) goes, and why."""
     hit = area_index(session).locate(lon, lat, snap_m)
     rules = rules_for(session, service, hit)
+    if not rules:
+        raise NoRoute(f"no department handles {service.code} in {hit.code}")
+    return Decision(hit, rules[0])
+
+
+def route_cached(session: Session, service, lon: float, lat: float, snap_m: float) -> Decision:
+    """`route` with the rules from this process's catalogue copy (no query): what filing a
+    report uses. `service` is a catalogue entry; the decision's rule a RuleEntry."""
+    from citizen_api.catalogue_cache import catalogue
+
+    hit = area_index(session).locate(lon, lat, snap_m)
+    rules = catalogue(session).rules_for(service.id, hit)
     if not rules:
         raise NoRoute(f"no department handles {service.code} in {hit.code}")
     return Decision(hit, rules[0])

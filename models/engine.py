@@ -104,10 +104,17 @@ SPATIALITE_SYSTEM_TABLES = {
 }
 
 
+# Indexes that only a migration describes (PostgreSQL expression indexes the models
+# cannot state for both backends): see alembic/versions/0007_list_grid_index.py.
+MIGRATION_ONLY_INDEXES = {"ix_service_requests_status_cell"}
+
+
 def include_object(obj, name, type_, reflected, compare_to):
     """Alembic filter: our tables only, not PostGIS's or SpatiaLite's own."""
     from geoalchemy2 import alembic_helpers
 
+    if type_ == "index" and reflected and compare_to is None and name in MIGRATION_ONLY_INDEXES:
+        return False
     if type_ == "table" and reflected and compare_to is None and name in SPATIALITE_SYSTEM_TABLES:
         return False
     return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)

@@ -7,13 +7,37 @@ from models import ServiceRequest
 
 
 def public_history(report: ServiceRequest, lang: str) -> dict:
+    original = report.duplicate_of
+    return history_of(
+        report.events,
+        report.department,
+        lambda event: event.department,
+        original.tracking_code if original else None,
+        lang,
+    )
+
+
+def public_history_rows(events, department_id: int, duplicate_of: str | None, lang, catalogue):
+    """The same as public_history, from event rows (kind, to_status, public, note,
+    department_id, created_at) and this process's catalogue copy."""
+    departments = catalogue.departments
+    return history_of(
+        events,
+        departments[department_id],
+        lambda event: departments[event.department_id] if event.department_id else None,
+        duplicate_of,
+        lang,
+    )
+
+
+def history_of(events, report_department, department_of, duplicate_of, lang: str) -> dict:
     status = None
     history = []
-    for event in report.events:
+    for event in events:
         status = event.to_status or status
         if not event.public:
             continue
-        department = event.department or report.department
+        department = department_of(event) or report_department
         history.append(
             {
                 "event": event.kind,
@@ -23,5 +47,4 @@ def public_history(report: ServiceRequest, lang: str) -> dict:
                 "at": event.created_at,
             }
         )
-    original = report.duplicate_of
-    return {"duplicate_of": original.tracking_code if original else None, "history": history}
+    return {"duplicate_of": duplicate_of, "history": history}

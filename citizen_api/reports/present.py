@@ -1,5 +1,10 @@
 """The public representation of a report. It never carries the reporter's phone, the
-routing internals or anything a clerk wrote for colleagues."""
+routing internals or anything a clerk wrote for colleagues.
+
+Two ways in, one output: `public_view` for a loaded ServiceRequest (names from its
+relationships), `public_row` for the lean rows of `citizen_api.reports.reading` (names
+from this process's catalogue copy). Tests check they agree.
+"""
 
 from __future__ import annotations
 
@@ -10,32 +15,60 @@ from models import ServiceRequest
 
 
 def public_view(report: ServiceRequest, lang: str) -> dict:
+    return _view(
+        report,
+        report.service_type,
+        report.area,
+        report.department,
+        [photo_view(p, current_app.config["PUBLIC_BASE_URL"]) for p in report.photos],
+        lang,
+    )
+
+
+def public_row(row, lang: str, catalogue, photos: list) -> dict:
+    """The same as public_view, for a row (or a report) carrying the columns of
+    `reading.PUBLIC_COLUMNS`, with its photos (rows of `reading.photos_of`)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return _view(
+        row,
+        catalogue.services[row.service_type_id],
+        catalogue.areas[row.area_id],
+        catalogue.departments[row.department_id],
+        [photo_view(p, base) for p in photos],
+        lang,
+    )
+
+
+def _view(report, service, area, department, photos: list, lang: str) -> dict:
     return {
         "tracking_code": report.tracking_code,
         "status": report.status,
-        "service_code": report.service_type.code,
-        "service_name": report.service_type.name(lang),
+        "service_code": service.code,
+        "service_name": service.name(lang),
         "lat": report.lat,
         "long": report.long,
         "address": report.address,
         "description": report.description,
         "area": {
-            "code": report.area.code,
-            "name": report.area.name(lang),
-            "prefecture_code": report.area.prefecture_code,
+            "code": area.code,
+            "name": area.name(lang),
+            "prefecture_code": area.prefecture_code,
         },
-        "department": {"code": report.department.code, "name": report.department.name(lang)},
+        "department": {"code": department.code, "name": department.name(lang)},
         "requested_at": report.requested_at,
         "updated_at": report.updated_at,
         "expected_at": report.expected_at,
         "supporters": report.supporters_count,
-        "photos": [photo_view(p, current_app.config["PUBLIC_BASE_URL"]) for p in report.photos],
+        "photos": photos,
     }
 
 
 def feature(report: ServiceRequest, lang: str) -> dict:
     """The report as a GeoJSON Feature (RFC 7946: coordinates are [long, lat])."""
-    properties = public_view(report, lang)
+    return feature_of(report, public_view(report, lang))
+
+
+def feature_of(report, properties: dict) -> dict:
     return {
         "type": "Feature",
         "id": report.tracking_code,

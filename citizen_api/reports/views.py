@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import select, tuple_
 
+from citizen_api.catalogue_cache import catalogue, catalogue_covering
 from citizen_api.docs import RETRY_AFTER, problem_response
 from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
@@ -18,8 +19,9 @@ from citizen_api.idempotency import idempotent, save
 from citizen_api.lang import localize, negotiate
 from citizen_api.photos.openapi import report_form_body
 from citizen_api.reporting import InvalidReport, submit_report
-from citizen_api.reports.history import public_history
-from citizen_api.reports.present import feature, public_view
+from citizen_api.reports import grid, reading
+from citizen_api.reports.history import public_history_rows
+from citizen_api.reports.present import feature_of, public_row
 from citizen_api.reports.schemas import (
     MAX_DESCRIPTION,
     RequestQueryArgs,
@@ -30,13 +32,16 @@ from citizen_api.reports.schemas import (
 )
 from citizen_api.responses import json_response
 from citizen_api.tracking import normalize
-from models import Area, Department, ServiceRequest, ServiceType
+from models import ServiceRequest
 from models.spatial import in_envelope, within_radius
 
 blp = Blueprint(
     "requests", __name__, url_prefix="/api/v1/requests", description="Residents' reports"
 )
 GEOJSON = "application/geo+json"
+# The list's arguments that select its grid path on PostGIS (citizen_api.reports.grid).
+GRID_FILTERS = {"status", "bbox"}
+GRID_IGNORED = {"limit", "lang", "cursor"}
 IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",
     "name": "Idempotency-Key",
@@ -95,9 +100,11 @@ def file_and_answer(data: dict, on_filed=None):
         if on_filed is not None:
             on_filed(report)
         location = url_for(".get_request", code=report.tracking_code)
+        cat = catalogue(db.session)
+        photos = report.__dict__.get("photos", ())  # only those attached just now
         body = {
-            **public_view(report, lang),
-            **public_history(report, lang),
+            **public_row(report, lang, cat, photos),
+            **public_history_rows(report.events, report.department_id, None, lang, cat),
             "report_token": report.report_token,
         }
         headers = {"Location": location, "Cache-Control": "no-store"}
@@ -125,8 +132,18 @@ def file_and_answer(data: dict, on_filed=None):
 def get_request(code):
     """Follow one report by its tracking code, with its public history."""
     lang = negotiate()
-    report = find_report(code)
-    body = {**public_view(report, lang), **public_history(report, lang)}
+    canonical = normalize(code)
+    row = canonical and reading.report_by_code(db.session, canonical)
+    if not row:
+        raise Problem(404, f"No report has the tracking code {code!r}.", type="not-found")
+    events = reading.events_of(db.session, row.id)
+    photos = reading.photos_of(db.session, [row.id])
+    departments = [e.department_id for e in events if e.department_id]
+    cat = catalogue_covering(db.session, [row], departments)
+    body = {
+        **public_row(row, lang, cat, photos[row.id]),
+        **public_history_rows(events, row.department_id, row.duplicate_of, lang, cat),
+    }
     return localize(json_response(body), lang)
 
 
@@ -149,18 +166,27 @@ def list_requests(args):
     Send `Accept: application/geo+json` for a GeoJSON FeatureCollection."""
     lang = args.get("lang") or negotiate()
     limit = args["limit"]
-    query = select(ServiceRequest).order_by(
-        ServiceRequest.requested_at.desc(), ServiceRequest.id.desc()
-    )
-    for condition in _filters(args):
-        query = query.where(condition)
-    if "cursor" in args:
-        at, last_id = _decode_cursor(args["cursor"])
-        query = query.where(
-            tuple_(ServiceRequest.requested_at, ServiceRequest.id) < tuple_(at, last_id)
+    conditions = list(_filters(args))
+    cursor = _decode_cursor(args["cursor"]) if "cursor" in args else None
+    fast = None
+    if db.engine.dialect.name == "postgresql" and set(args) - GRID_IGNORED == GRID_FILTERS:
+        fast = grid.page_query(args["status"], args["bbox"], cursor, limit + 1)
+    if fast is not None:
+        rows = db.session.execute(*fast).all()
+    else:
+        query = select(*reading.PUBLIC_COLUMNS).order_by(
+            ServiceRequest.requested_at.desc(), ServiceRequest.id.desc()
         )
-    rows = db.session.scalars(query.limit(limit + 1)).all()
+        for condition in conditions:
+            query = query.where(condition)
+        if cursor:
+            query = query.where(
+                tuple_(ServiceRequest.requested_at, ServiceRequest.id) < tuple_(*cursor)
+            )
+        rows = db.session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
+    photos = reading.photos_of(db.session, [r.id for r in page])
+    cat = catalogue_covering(db.session, page)
     next_cursor = _encode_cursor(page[-1]) if more else None
     headers = {}
     if next_cursor:
@@ -168,35 +194,39 @@ def list_requests(args):
     if request.accept_mimetypes.best_match(["application/json", GEOJSON]) == GEOJSON:
         body = {
             "type": "FeatureCollection",
-            "features": [feature(r, lang) for r in page],
+            "features": [feature_of(r, public_row(r, lang, cat, photos[r.id])) for r in page],
             "next_cursor": next_cursor,
         }
         return localize(json_response(body, headers=headers, mimetype=GEOJSON), lang)
-    body = {"items": [public_view(r, lang) for r in page], "next_cursor": next_cursor}
+    items = [public_row(r, lang, cat, photos[r.id]) for r in page]
+    body = {"items": items, "next_cursor": next_cursor}
     response = json_response(body, headers=headers)
     response.vary.add("Accept")
     return localize(response, lang)
 
 
-def _ids_for(model, codes: list[str], field: str) -> list[int]:
-    rows = db.session.execute(select(model.code, model.id).where(model.code.in_(codes))).all()
-    unknown = sorted(set(codes) - {r.code for r in rows})
+def _ids_for(field: str, codes: list[str]) -> list[int]:
+    """The ids of the catalogue entries with these codes (422 naming any unknown one)."""
+    known = catalogue(db.session).ids_by_code[field]
+    if any(code not in known for code in codes):
+        known = catalogue(db.session, reload=True).ids_by_code[field]
+    unknown = sorted(set(codes) - set(known))
     if unknown:
         raise validation_problem({field: [f"Unknown {field}: {', '.join(unknown)}."]})
-    return [r.id for r in rows]
+    return list(dict.fromkeys(known[code] for code in codes))
 
 
 def _filters(args):
     sr = ServiceRequest
     if "status" in args:
         yield sr.status.in_(args["status"])
-    for field, model, column in (
-        ("service_code", ServiceType, sr.service_type_id),
-        ("area", Area, sr.area_id),
-        ("department", Department, sr.department_id),
+    for field, column in (
+        ("service_code", sr.service_type_id),
+        ("area", sr.area_id),
+        ("department", sr.department_id),
     ):
         if field in args:
-            yield column.in_(_ids_for(model, args[field], field))
+            yield column.in_(_ids_for(field, args[field]))
     dialect = db.engine.dialect.name
     if "bbox" in args:
         yield in_envelope(dialect, sr.geom, sr.id, args["bbox"])
