@@ -21,6 +21,7 @@ from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -84,8 +85,12 @@ class Console:
 class RebasedHttpClient(TwilioHttpClient):
     """Twilio's HTTP client, sent to another base URL (an emulator) when one is set."""
 
-    def __init__(self, base_url: str = "", **kwargs):
+    def __init__(self, base_url: str = "", pool_size: int = 10, **kwargs):
         super().__init__(**kwargs)
+        # One pool of kept-alive connections per worker, as large as its sending threads.
+        if self.session is not None:
+            for prefix in ("https://", "http://"):
+                self.session.mount(prefix, HTTPAdapter(pool_maxsize=max(pool_size, 1)))
         self.base = urlsplit(base_url) if base_url else None
         self._last = threading.local()
 
@@ -187,7 +192,9 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     if settings.twilio:
         http = RebasedHttpClient(
-            settings.twilio_api_base_url, timeout=settings.twilio_timeout_seconds
+            settings.twilio_api_base_url,
+            pool_size=settings.notify_send_concurrency,
+            timeout=settings.twilio_timeout_seconds,
         )
         client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
         if settings.sms:
