@@ -31,6 +31,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -56,19 +57,30 @@ def twilio_config(url: str, count: int, **extra) -> dict:
 
 
 # --- the emulator, in its own process ------------------------------------------------
-def run_fake(conn) -> None:
+def run_fake(conn, server: str) -> None:
     from tests.notifications.twilio_fake import TwilioFake
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     fake = TwilioFake(SID, TOKEN)
-    conn.send(fake.start())
+    if server == "waitress":
+        # werkzeug's server closes every connection ("Connection: close"): a new TCP
+        # connection and thread per request. Twilio and Prism keep connections alive;
+        # waitress serves the same fake with keep-alive.
+        from waitress.server import create_server
+
+        waitress = create_server(fake.wsgi, host="127.0.0.1", port=0, threads=8)
+        threading.Thread(target=waitress.run, daemon=True).start()
+        fake.stop = waitress.close
+        conn.send(f"http://127.0.0.1:{waitress.effective_port}")
+    else:
+        conn.send(fake.start())
     while True:
         command = conn.recv()
         if command == "collect":
-            conn.send([(m.sid, m.to, m.body) for m in fake.messages])
+            conn.send(([(m.sid, m.to, m.body) for m in fake.messages], time.process_time()))
         elif command == "reset":
             fake.reset()
-            conn.send("ok")
+            conn.send(time.process_time())
         else:
             fake.stop()
             conn.send("stopped")
@@ -112,6 +124,7 @@ def worker(mode: str, config: dict, ids: list[int], ready, go, results) -> None:
     notifier = notifier_of(create_app(config))
     ready.release()
     go.wait()
+    cpu = time.process_time()
     counts: dict[str, int] = {}
     if mode == "deliver":
         for message_id in ids:
@@ -122,6 +135,7 @@ def worker(mode: str, config: dict, ids: list[int], ready, go, results) -> None:
 
         for result, n in drain(notifier, until_empty=True).items():
             counts[result] = counts.get(result, 0) + n
+    counts["cpu_ms"] = round((time.process_time() - cpu) * 1000)
     results.put(counts)
 
 
@@ -243,6 +257,13 @@ def main() -> None:
     parser.add_argument("--mode", choices=("deliver", "drain", "celery"), default="drain")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--prism", action="store_true", help="Prism in front of the fake")
+    parser.add_argument(
+        "--server",
+        choices=("werkzeug", "waitress"),
+        default="werkzeug",
+        help="what serves the fake: werkzeug (as in the tests; a connection per request) "
+        "or waitress (keep-alive, as Twilio and Prism)",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("set DATABASE_URL to a migrated, seeded PostgreSQL database")
@@ -250,7 +271,7 @@ def main() -> None:
 
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
-    fake_process = ctx.Process(target=run_fake, args=(child,), daemon=True)
+    fake_process = ctx.Process(target=run_fake, args=(child, args.server), daemon=True)
     fake_process.start()
     fake_url = parent.recv()
     prism, url = start_prism(fake_url) if args.prism else (None, fake_url)
@@ -264,12 +285,14 @@ def main() -> None:
     try:
         for round_ in range(args.rounds):
             parent.send("reset")
-            parent.recv()
+            fake_cpu = parent.recv()
             tag = f"b{uuid.uuid4().hex[:8]}"
             ids = make_messages(app, args.count, tag)
             elapsed, counts = run_round(args, ctx, url, ids)
             parent.send("collect")
-            check = check_and_clear(app, ids, parent.recv())
+            at_fake, fake_cpu_after = parent.recv()
+            check = check_and_clear(app, ids, at_fake)
+            fake_cpu_ms = round((fake_cpu_after - fake_cpu) * 1000)
             rate = len(ids) / elapsed
             rates.append(rate)
             ok = (
@@ -279,10 +302,12 @@ def main() -> None:
             )
             print(
                 f"round {round_ + 1}: {len(ids)} messages, {args.workers} {args.mode} workers"
-                f"{' via prism' if prism else ''}: {elapsed:.2f} s = {rate:.0f} messages/s; "
+                f" to the fake on {args.server}{' via prism' if prism else ''}: "
+                f"{elapsed:.2f} s = {rate:.0f} messages/s; "
                 f"outbox {check['states']}, at the emulator {check['at_fake']} "
                 f"({check['distinct_bodies_at_fake']} distinct), SIDs match: "
-                f"{check['sids_match']}; workers {counts} -> {'OK' if ok else 'FAILED'}",
+                f"{check['sids_match']}; workers {counts}, emulator cpu_ms {fake_cpu_ms} "
+                f"-> {'OK' if ok else 'FAILED'}",
                 flush=True,
             )
     finally:

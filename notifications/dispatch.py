@@ -1,15 +1,24 @@
 """Sending outbox rows: claim, send, record — so that a crash loses nothing and a retry
 sends nothing twice.
 
-1. Claim: one conditional UPDATE takes a pending, due row whose lease is free and whose
-   attempt count is the one just read; it sets a lease and counts the attempt, and commits.
-   Two workers cannot both win; a worker that dies leaves a lease that expires.
-2. Send, outside any transaction. If the previous attempt's outcome is unknown (a timeout,
-   or a lease that expired because its worker died), first ask Twilio whether a message
-   with this body already went to this number since that attempt, and adopt it if so.
-3. Record the outcome, guarded by the attempt number: sent; dead at once on a permanent
-   error (21610, 21211, 21614, 21408, 21612); otherwise back to pending with exponential
-   backoff and jitter (at least Retry-After), dead after NOTIFY_MAX_ATTEMPTS.
+1. Claim: a pending, due row whose lease is free gets a lease and one more attempt, and
+   the claim commits before anything is sent. On PostgreSQL one statement claims one row
+   (`deliver`) or a batch of the oldest due rows (`drain`), locking them with
+   FOR UPDATE SKIP LOCKED so that workers draining at once never take the same row nor
+   wait for each other; on SQLite one conditional UPDATE per row, guarded by the attempt
+   count just read. Two workers cannot both win; a worker that dies leaves a lease that
+   expires.
+2. Send, outside any transaction (a batch over NOTIFY_SEND_CONCURRENCY connections). If the
+   previous attempt's outcome is unknown (a timeout, or a lease that expired because its
+   worker died), first ask Twilio whether a message with this body already went to this
+   number since that attempt, and adopt it if so.
+3. Record the outcomes (a batch in one statement on PostgreSQL), each guarded by its
+   attempt number: sent; dead at once on a permanent error (21610, 21211, 21614, 21408,
+   21612); otherwise back to pending with exponential backoff and jitter (at least
+   Retry-After), dead after NOTIFY_MAX_ATTEMPTS.
+
+A worker killed between 1 and 3 leaves its whole batch leased: after the lease, each of
+those rows is "ambiguous" and gets the check of step 2 before any resend.
 """
 
 from __future__ import annotations
@@ -59,7 +68,7 @@ class Claim:
     to: str | None
     body: str
     ambiguous: bool  # the previous attempt's outcome is unknown: look before resending
-    since: dt.datetime
+    since: dt.datetime | None
     skipped: str | None = None  # set when the claim itself marked the message skipped
 
 
@@ -154,6 +163,8 @@ def claim_due(notifier, limit: int, *, grace_seconds: float = 0.0) -> list[Claim
         claim = _claim_one_simple(notifier, message_id, force=False)
         if isinstance(claim, Claim):
             claims.append(claim)
+        elif claim.result == "skipped":  # already recorded as skipped
+            claims.append(Claim(message_id, 0, "", None, "", False, None, skipped="skipped"))
     return claims
 
 
