@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 import uuid
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -84,8 +86,21 @@ class Console:
 class RebasedHttpClient(TwilioHttpClient):
     """Twilio's HTTP client, sent to another base URL (an emulator) when one is set."""
 
-    def __init__(self, base_url: str = "", **kwargs):
+    def __init__(self, base_url: str = "", pool_size: int = 10, **kwargs):
         super().__init__(**kwargs)
+        if self.session is not None:
+            # One pool of kept-alive connections per worker, as large as its sending threads.
+            for prefix in ("https://", "http://"):
+                self.session.mount(prefix, HTTPAdapter(pool_maxsize=max(pool_size, 1)))
+            # requests reads the proxy variables again for every request (two scans of the
+            # whole environment, ~0.4 ms a message): read them once, for the one host
+            # this client talks to, with the CA bundle variables.
+            target = base_url or "https://api.twilio.com"
+            self.session.proxies.update(requests.utils.get_environ_proxies(target))
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if bundle:
+                self.session.verify = bundle
+            self.session.trust_env = False
         self.base = urlsplit(base_url) if base_url else None
         self._last = threading.local()
 
@@ -187,7 +202,9 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     if settings.twilio:
         http = RebasedHttpClient(
-            settings.twilio_api_base_url, timeout=settings.twilio_timeout_seconds
+            settings.twilio_api_base_url,
+            pool_size=settings.notify_send_concurrency,
+            timeout=settings.twilio_timeout_seconds,
         )
         client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
         if settings.sms:

@@ -10,6 +10,8 @@ transaction commits (a rolled-back report sends nothing).
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -34,10 +36,25 @@ class Notifier:
         self.channels = channels if channels is not None else build_channels(settings)
         self.Session = sessionmaker(bind=engine, expire_on_commit=False)
         self.celery = create_celery(self)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     @property
     def eager(self) -> bool:
         return not self.settings.celery_broker_url
+
+    def send_all(self, claims: list) -> list:
+        """Send claimed messages, NOTIFY_SEND_CONCURRENCY at a time; their results in order."""
+        from notifications.dispatch import send
+
+        if len(claims) <= 1 or self.settings.notify_send_concurrency <= 1:
+            return [send(self, claim) for claim in claims]
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    self.settings.notify_send_concurrency, thread_name_prefix="casa311-send"
+                )
+        return list(self._pool.map(lambda claim: send(self, claim), claims))
 
     def dispatch(self, message_ids: list[int]) -> None:
         """Hand committed outbox rows to the workers. Never raises: what cannot be handed

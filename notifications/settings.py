@@ -34,6 +34,10 @@ NOTIFY_SETTINGS: dict[str, tuple[object, type]] = {
     "NOTIFY_LEASE_SECONDS": (120, int),
     "NOTIFY_SWEEP_SECONDS": (60, int),
     "NOTIFY_SWEEP_BATCH": (500, int),
+    # A worker draining the outbox claims this many due messages per round trip, and sends
+    # them over this many concurrent connections to Twilio.
+    "NOTIFY_CLAIM_BATCH": (50, int),
+    "NOTIFY_SEND_CONCURRENCY": (8, int),
     "NOTIFY_VALIDITY_SECONDS": (14400, int),
     # Phone numbers are erased this many days after their last report closed.
     "PHONE_RETENTION_DAYS": (30, int),
@@ -60,6 +64,8 @@ class Settings:
     notify_lease_seconds: int = 120
     notify_sweep_seconds: int = 60
     notify_sweep_batch: int = 500
+    notify_claim_batch: int = 50
+    notify_send_concurrency: int = 8
     notify_validity_seconds: int = 14400
     phone_retention_days: int = 30
 

@@ -52,15 +52,27 @@ def create_celery(notifier) -> Celery:
             task.apply_async((message_id,), countdown=outcome.retry_in)
         return outcome.result
 
+    @app.task(name="casa311.drain", shared=False)
+    def drain_outbox(grace_seconds: float = 15.0) -> dict:
+        """Send due messages in batches until none is left (or a sweep period went by)."""
+        from notifications.dispatch import drain
+
+        return drain(
+            notifier, grace_seconds=grace_seconds, max_seconds=settings.notify_sweep_seconds
+        )
+
     @app.task(name="casa311.sweep", shared=False)
     def sweep() -> int:
+        """Start enough drain tasks for what is due (at most NOTIFY_SWEEP_BATCH messages'
+        worth); each claims batches with the others until nothing is due."""
         from notifications.dispatch import due
 
         ids = due(notifier)
         if ids:
             log.info("sweep: %d pending message(s) to send", len(ids))
-        for message_id in ids:
-            send_message.delay(message_id)
+        batch = max(settings.notify_claim_batch, 1)
+        for _ in range(-(-len(ids) // batch)):
+            drain_outbox.delay()
         return len(ids)
 
     @app.task(name="casa311.erase_phone_numbers", shared=False)
