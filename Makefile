@@ -37,6 +37,7 @@ system-deps-test:
 
 run: install system-deps-run
 	@$(LOAD_ENV); export PORT=$${PORT:-5000} HOST=$${HOST:-127.0.0.1}; \
+	export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$$HOST:$$PORT}; \
 	$(ENSURE_SECRET_KEY); \
 	$(BIN)/flask --app citizen_api db upgrade && \
 	$(BIN)/flask --app citizen_api seed --if-empty && \
