@@ -39,6 +39,7 @@ PERMANENT_CODES = {
     21614: "not a mobile number",
     21408: "region not enabled",
     21612: "unreachable route",
+    63016: "outside the WhatsApp 24-hour window (a template is needed)",
 }
 
 

@@ -11,6 +11,8 @@ the triage view shows of them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -103,11 +105,23 @@ def _sent_today(session: Session, contact: ReporterContact) -> int:
     )
 
 
+# WhatsApp lets a business write freely only within 24 hours of the resident's last
+# message; later it takes a pre-approved template (not built), so updates go by SMS.
+WHATSAPP_SESSION = dt.timedelta(hours=24)
+
+
+def in_whatsapp_session(contact: ReporterContact, now: dt.datetime | None = None) -> bool:
+    """True while the resident's last WhatsApp message is less than 24 hours old."""
+    if contact.whatsapp_at is None:
+        return False
+    return (now or dt.datetime.now(dt.UTC)) - contact.whatsapp_at < WHATSAPP_SESSION
+
+
 def choose_channel(settings: Settings, contact: ReporterContact, report: ServiceRequest) -> str:
-    """WhatsApp for residents who reach us there, else the default channel, else the other
-    configured one, else the console."""
+    """WhatsApp while the resident's WhatsApp session is open, else the default channel,
+    else the other configured one, else the console."""
     configured = {"sms": settings.sms, "whatsapp": settings.whatsapp}
-    if configured["whatsapp"] and (contact.whatsapp_at is not None or report.channel == "whatsapp"):
+    if configured["whatsapp"] and in_whatsapp_session(contact):
         return "whatsapp"
     default = settings.notify_default_channel
     if configured.get(default):

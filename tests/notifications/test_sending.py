@@ -105,7 +105,9 @@ def test_500_then_success_sends_once(tw, tw_app, fake, notifier):
     assert due(notifier, grace_seconds=0) == []
 
 
-@pytest.mark.parametrize(("code", "phone"), [(21610, "0600000004"), (21211, "0600000001")])
+@pytest.mark.parametrize(
+    ("code", "phone"), [(21610, "0600000004"), (21211, "0600000001"), (63016, "0600000007")]
+)
 def test_a_permanent_error_marks_the_message_dead_at_once(tw, tw_app, fake, notifier, code, phone):
     fake.magic["+212" + phone[1:]] = (code, "refused")
     tracking = file_report(tw, phone=phone)

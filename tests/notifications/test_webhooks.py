@@ -170,6 +170,27 @@ def test_a_resident_heard_on_whatsapp_gets_updates_there(tw, tw_app, fake):
     assert update.to == "whatsapp:" + E164 and update.from_ == "whatsapp:+14155238886"
 
 
+def test_after_24_hours_of_whatsapp_silence_updates_go_by_sms(tw, tw_app, fake):
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from tests.helpers import db_time
+
+    code = file_report(tw)
+    reply(inbound(tw, code))  # the resident writes on WhatsApp...
+    with tw_app.app_context():  # ...but that was 25 hours ago
+        db.session.execute(
+            text("UPDATE reporter_contacts SET whatsapp_at = :at"),
+            {"at": db_time(dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))},
+        )
+        db.session.commit()
+    change_status(tw_app, code, "acknowledged")
+    assert [m.channel for m in outbox(tw_app, code)] == ["sms", "sms"]
+    assert outbox(tw_app, code)[-1].state == "sent"
+    assert fake.messages[-1].to == E164
+
+
 def test_the_daily_cap_stops_a_flood_to_one_number(tw, tw_app, fake):
     codes = [file_report(tw) for _ in range(5)]
     assert len(fake.sent_to(E164)) == 3  # NOTIFY_DAILY_CAP=3 in these tests
