@@ -8,10 +8,12 @@ not exist, so the API never confirms another department's tracking codes.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
+import orjson
 from flask import g, request, url_for
 from flask_smorest import Blueprint
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.auth import SECURITY, sign_in_request
@@ -67,17 +69,71 @@ def find_ticket(code: str) -> ServiceRequest:
     return report
 
 
-def _sort(name: str):
+# A sort: its keys, each (SQL expression, ascending?, may be NULL?), NULLs last. The
+# queue pages by keyset: the cursor holds the last row's keys, the next page starts after.
+SortKey = tuple  # (expression, ascending, nullable)
+
+
+def _sort_keys(name: str) -> list[SortKey]:
     sr = ServiceRequest
     if name == "due":
-        return (sr.expected_at.asc().nulls_last(), sr.id.asc())
+        return [(sr.expected_at, True, True), (sr.id, True, False)]
     if name == "priority":
         # Supporters raise a ticket's rank as they raise its effective priority.
         rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=sr.priority)
         boosted = rank - priority_boost_sql(sr.supporters_count)
         effective = case((boosted < 0, 0), else_=boosted)
-        return (effective.asc(), sr.expected_at.asc().nulls_last(), sr.id.asc())
-    return (sr.requested_at.desc(), sr.id.desc())
+        return [(effective, True, False), (sr.expected_at, True, True), (sr.id, True, False)]
+    return [(sr.requested_at, False, False), (sr.id, False, False)]
+
+
+def _order_by(keys: list[SortKey]):
+    return [
+        (expr.asc() if ascending else expr.desc()).nulls_last() if nullable
+        else (expr.asc() if ascending else expr.desc())
+        for expr, ascending, nullable in keys
+    ]  # fmt: skip
+
+
+def _after(keys: list[SortKey], values: list):
+    """SQL: rows that sort after the row whose keys are `values`."""
+
+    def same(expr, value):
+        return expr.is_(None) if value is None else expr == value
+
+    def beyond(expr, ascending, nullable, value):
+        if value is None:
+            return false()  # NULLs come last: nothing sorts after one on this key
+        later = expr > value if ascending else expr < value
+        return or_(later, expr.is_(None)) if nullable else later
+
+    return or_(
+        *(
+            and_(*(same(k[0], v) for k, v in zip(keys[:i], values[:i], strict=True)),
+                 beyond(*keys[i], values[i]))
+            for i in range(len(keys))
+        )
+    )  # fmt: skip
+
+
+def _decode_cursor(cursor: str, sort: str) -> list:
+    try:
+        raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or raw[0] != sort or len(raw) != len(_sort_keys(sort)) + 1:
+            raise ValueError
+        values = [dt.datetime.fromisoformat(v) if isinstance(v, str) else v for v in raw[1:]]
+        if any(not isinstance(v, int | dt.datetime | type(None)) for v in values):
+            raise ValueError
+        return values
+    except (ValueError, TypeError, IndexError, orjson.JSONDecodeError):
+        raise validation_problem(
+            {"cursor": ["Not a cursor of this sort; use next_cursor from a previous page."]}
+        ) from None
+
+
+def _encode_cursor(sort: str, values) -> str:
+    plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
+    return base64.urlsafe_b64encode(orjson.dumps([sort, *plain])).decode().rstrip("=")
 
 
 def _assignee_filter(value: str):
@@ -92,25 +148,6 @@ def _assignee_filter(value: str):
     return sr.assignee_id == clerk_id
 
 
-def _offset(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, number = raw.split(":")
-        if prefix != "o" or not number.isdigit():
-            raise ValueError
-        return int(number)
-    except (ValueError, UnicodeDecodeError):
-        raise validation_problem(
-            {"cursor": ["Not a cursor this API issued; use next_cursor from a previous page."]}
-        ) from None
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
-
-
 @blp.get("/requests")
 @blp.arguments(TriageQueryArgs, location="query")
 @blp.response(200, QueuePage)
@@ -119,8 +156,15 @@ def _cursor(offset: int) -> str:
 def list_tickets(args):
     """List the tickets in the caller's scope, with their internal fields."""
     lang = args.get("lang") or negotiate()
-    limit, offset = args["limit"], _offset(args.get("cursor"))
-    query = select(ServiceRequest).where(scope(g.clerk)).order_by(*_sort(args["sort"]))
+    limit, sort = args["limit"], args["sort"]
+    keys = _sort_keys(sort)
+    query = (
+        select(ServiceRequest, *(k[0] for k in keys))
+        .where(scope(g.clerk))
+        .order_by(*_order_by(keys))
+    )
+    if "cursor" in args:
+        query = query.where(_after(keys, _decode_cursor(args["cursor"], sort)))
     for condition in resident_filters(args):
         query = query.where(condition)
     if "assignee" in args:
@@ -129,15 +173,16 @@ def list_tickets(args):
         query = query.where(ServiceRequest.priority.in_(args["priority"]))
     if "overdue" in args:
         query = query.where(overdue_condition() if args["overdue"] else ~overdue_condition())
-    rows = db.session.scalars(query.offset(offset).limit(limit + 1)).all()
+    rows = db.session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
     now = _now()
-    next_cursor = _cursor(offset + limit) if more else None
+    next_cursor = _encode_cursor(sort, page[-1][1:]) if more else None
     headers = {"Cache-Control": "private, no-store"}
     if next_cursor:
         link_args = {**request.args.to_dict(), "cursor": next_cursor}
         headers["Link"] = f'<{url_for(".list_tickets", **link_args)}>; rel="next"'
-    body = {"items": [queue_item(r, lang, now) for r in page], "next_cursor": next_cursor}
+    items = [queue_item(row[0], lang, now) for row in page]
+    body = {"items": items, "next_cursor": next_cursor}
     return localize(json_response(body, headers=headers), lang)
 
 
