@@ -78,3 +78,41 @@ def test_every_operation_keeps_to_its_document(api_schema, method, path):
         case.call_and_validate(checks=CHECKS)
 
     exchange()
+
+
+@pytest.fixture(scope="module")
+def admin_token(app):
+    """An admin's access token: the triage operations fuzzed past their sign-in check."""
+    from citizen_api.accounts import create_clerk
+    from citizen_api.auth import issue_token
+    from citizen_api.extensions import db
+
+    with app.app_context():
+        clerk = create_clerk(db.session, "fuzz-admin", "fuzz " * 4, "admin", None)
+        db.session.commit()
+        token = issue_token(clerk)[0]
+        db.session.remove()
+    return token
+
+
+TRIAGE = [(m, p) for m, p in OPERATIONS if p.startswith("/api/v1/triage/")]
+
+
+@pytest.mark.parametrize(("method", "path"), TRIAGE, ids=[f"{m} {p}" for m, p in TRIAGE])
+def test_triage_operations_keep_to_their_document_when_signed_in(
+    api_schema, admin_token, method, path
+):
+    operation = api_schema[path][method]
+    headers = {"Authorization": f"Bearer {admin_token}"}
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def exchange(case):
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    exchange()
