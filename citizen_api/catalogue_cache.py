@@ -1,6 +1,7 @@
-"""This process's copy of the catalogue: service types (with their attributes), areas,
-departments and routing rules. They are small, read on every report filed or shown, and
-rarely change, so the hot paths take them from here instead of a query (or a join) each.
+"""This process's copy of the catalogue: service types (with their attributes), areas
+(names, and their polygons as an area_lookup.AreaIndex), departments and routing rules.
+They are small, read on every report filed or shown, and rarely change, so the hot paths
+take them from here instead of a query (or a join) each.
 
 Kept fresh two ways:
 - any ORM flush in this process that adds, changes or deletes a catalogue row, or an ORM
@@ -8,7 +9,7 @@ Kept fresh two ways:
 - a copy older than TTL_SECONDS is reloaded (four small queries), so an edit made by
   another process (another worker, the CLI) shows within that time.
 
-Free of Flask: keyed by the database URL, like the area index of citizen_api.routing.
+Free of Flask: keyed by the database URL.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
+from citizen_api.area_lookup import AreaIndex, rule_scopes
 from models import Area, Department, RoutingRule, ServiceType
 from models.catalogue import SCOPE_PRECEDENCE, ServiceAttribute
 from models.i18n import pick
@@ -141,6 +143,7 @@ class Catalogue:
             "area": {a.code: a.id for a in self.areas.values()},
             "department": {d.code: d.id for d in self.departments.values()},
         }
+        self.area_index = AreaIndex.load(session)
         self.loaded_at = time.monotonic()
 
     def covers(self, rows, department_ids=()) -> bool:
@@ -160,10 +163,7 @@ class Catalogue:
     def rules_for(self, service_type_id: int, area) -> list[RuleEntry]:
         """The rules that could route the service from `area` (a routing.AreaHit), most
         specific first."""
-        scopes = [("area", area.code), ("city", "")]
-        if area.prefecture_code:
-            scopes.append(("prefecture", area.prefecture_code))
-        rules = [self.rules.get((service_type_id, s, c)) for s, c in scopes]
+        rules = [self.rules.get((service_type_id, s, c)) for s, c in rule_scopes(area)]
         return sorted((r for r in rules if r), key=lambda r: SCOPE_PRECEDENCE[r.scope])
 
 

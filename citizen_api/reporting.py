@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from citizen_api.attributes import validate_attributes
 from citizen_api.catalogue_cache import catalogue
 from citizen_api.phones import InvalidPhone, parse_mobile
-from citizen_api.routing import NoRoute, OutsideCity, route_cached
+from citizen_api.routing import NoRoute, OutsideCity, route
 from citizen_api.tracking import new_code
 from models import ReporterContact, RequestEvent, ServiceRequest, ServiceType, utcnow
 from notifications.outbox import enqueue_receipt
@@ -96,7 +96,7 @@ def file_report(
     if errors:
         raise InvalidReport(errors, f"Invalid fields: {', '.join(sorted(errors))}.")
     try:
-        decision = route_cached(session, service, long, lat, snap_m)
+        decision = route(session, service, long, lat, snap_m)
     except OutsideCity as exc:
         away = f" (about {exc.distance_m / 1000:.1f} km away)" if exc.distance_m else ""
         message = f"This point is outside Casablanca{away}; casa311 only takes reports in the city."
