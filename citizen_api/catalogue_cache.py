@@ -194,6 +194,16 @@ def catalogue_covering(session: Session, rows, department_ids=()) -> Catalogue:
     return catalogue(session, reload=True)
 
 
+def ids_for(session: Session, field: str, codes: list[str]) -> tuple[list[int], list[str]]:
+    """The ids of the catalogue entries with these codes (`field`: service_code, area or
+    department), in order without repeats, and the codes that name nothing."""
+    known = catalogue(session).ids_by_code[field]
+    if any(code not in known for code in codes):
+        known = catalogue(session, reload=True).ids_by_code[field]
+    unknown = sorted(set(codes) - set(known))
+    return list(dict.fromkeys(known[code] for code in codes if code in known)), unknown
+
+
 def forget_catalogue() -> None:
     _catalogues.clear()
 

@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
+from citizen_api.catalogue_cache import ids_for
 from citizen_api.open311.args import bad, comma_list, integer, number, when
 from citizen_api.reports.schemas import parse_bbox
 from citizen_api.tracking import normalize
-from models import OPEN_STATUSES, ServiceRequest, ServiceType
+from models import OPEN_STATUSES, ServiceRequest
 from models.spatial import in_envelope, within_radius
 
 MAX_SPAN = dt.timedelta(days=90)
@@ -53,14 +54,10 @@ def _conditions(session: Session, args: MultiDict, now: dt.datetime):
     sr = ServiceRequest
     codes = comma_list(args, "service_code")
     if codes is not None:
-        rows = session.execute(
-            select(ServiceType.code, ServiceType.id).where(ServiceType.code.in_(codes))
-        )
-        known = {code: id_ for code, id_ in rows}
-        unknown = [c for c in codes if c not in known]
+        ids, unknown = ids_for(session, "service_code", codes)
         if unknown:
             raise bad("service_code", f"Unknown service code: {', '.join(unknown)}.")
-        yield sr.service_type_id.in_(list(known.values()))
+        yield sr.service_type_id.in_(ids)
 
     statuses = comma_list(args, "status")
     if statuses is not None:

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import select, tuple_
 
-from citizen_api.catalogue_cache import catalogue, catalogue_covering
+from citizen_api.catalogue_cache import catalogue, catalogue_covering, ids_for
 from citizen_api.docs import RETRY_AFTER, problem_response
 from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
@@ -207,13 +207,10 @@ def list_requests(args):
 
 def _ids_for(field: str, codes: list[str]) -> list[int]:
     """The ids of the catalogue entries with these codes (422 naming any unknown one)."""
-    known = catalogue(db.session).ids_by_code[field]
-    if any(code not in known for code in codes):
-        known = catalogue(db.session, reload=True).ids_by_code[field]
-    unknown = sorted(set(codes) - set(known))
+    ids, unknown = ids_for(db.session, field, codes)
     if unknown:
         raise validation_problem({field: [f"Unknown {field}: {', '.join(unknown)}."]})
-    return list(dict.fromkeys(known[code] for code in codes))
+    return ids
 
 
 def _filters(args):

@@ -8,15 +8,14 @@ import io
 from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
 
+from citizen_api.catalogue_cache import ids_for
 from citizen_api.errors import validation_problem
 from citizen_api.extensions import db
 from citizen_api.fields import CommaList
 from citizen_api.lang import localize, negotiate
 from citizen_api.responses import json_response
 from citizen_api.stats.queries import GROUPS, statistics
-from models import Area, ServiceType
 from models.i18n import LANGUAGES
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Must be a month: YYYY-MM.")
@@ -77,14 +76,13 @@ class StatsOut(Schema):
     total = fields.Nested(StatsRow, allow_none=True)
 
 
-def _ids(model, codes, field):
+def _ids(codes, field):
     if codes is None:
         return None
-    rows = db.session.execute(select(model.code, model.id).where(model.code.in_(codes))).all()
-    unknown = sorted(set(codes) - {r.code for r in rows})
+    ids, unknown = ids_for(db.session, field, codes)
     if unknown:
         raise validation_problem({field: [f"Unknown {field}: {', '.join(unknown)}."]})
-    return [r.id for r in rows]
+    return ids
 
 
 def _compute(args):
@@ -93,8 +91,8 @@ def _compute(args):
     common = {
         "since": args.get("from_"),
         "until": args.get("to"),
-        "area_ids": _ids(Area, args.get("area"), "area"),
-        "service_type_ids": _ids(ServiceType, args.get("service_code"), "service_code"),
+        "area_ids": _ids(args.get("area"), "area"),
+        "service_type_ids": _ids(args.get("service_code"), "service_code"),
         "lang": lang,
     }
     rows = statistics(db.session, group_by=group_by, **common)
