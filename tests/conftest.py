@@ -20,10 +20,9 @@ from shapely.geometry import shape
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from citizen_api.cli import upgrade_database
 from citizen_api.extensions import db
-from citizen_api.seed import AREAS_FILE, seed
-from tests.helpers import BACKENDS, make_app
+from citizen_api.seed import AREAS_FILE
+from tests.helpers import BACKENDS, seeded_app
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REPORT_TABLES = (
@@ -87,15 +86,8 @@ def app(request, tmp_path_factory):
     else:
         database = PostgisDatabase()
         url = database.url
-    application = make_app(url, PHOTO_DIR=str(tmp_path_factory.mktemp("photos")))
-    with application.app_context():
-        upgrade_database(db.engine)
-        seed(db.session)
-        db.session.commit()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with seeded_app(url, PHOTO_DIR=str(tmp_path_factory.mktemp("photos"))) as application:
+        yield application
     if database:
         database.drop()
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 
 from citizen_api import create_app
+from citizen_api.cli import upgrade_database
 from citizen_api.extensions import db
+from citizen_api.seed import seed
 
 BACKENDS = os.environ.get("CASA311_TEST_BACKENDS", "spatialite,postgis").split(",")
 
@@ -15,6 +19,22 @@ BACKENDS = os.environ.get("CASA311_TEST_BACKENDS", "spatialite,postgis").split("
 def make_app(url: str, **config):
     """The app on `url`; rate limits are off unless a test turns them on."""
     return create_app({"TESTING": True, "DATABASE_URL": url, "RATELIMIT_ENABLED": False, **config})
+
+
+@contextmanager
+def seeded_app(url: str, **config) -> Iterator:
+    """An app on `url` migrated and seeded as in production; its connections closed after."""
+    app = make_app(url, **config)
+    with app.app_context():
+        upgrade_database(db.engine)
+        seed(db.session)
+        db.session.commit()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def count_reports(app) -> int:

@@ -11,10 +11,8 @@ import uuid
 
 import pytest
 
-from citizen_api.cli import upgrade_database
 from citizen_api.extensions import db
-from citizen_api.seed import seed
-from tests.helpers import DOWNTOWN, count_reports, make_app
+from tests.helpers import DOWNTOWN, count_reports, seeded_app
 from tests.robustness import pg_cluster
 
 BODY = {"service_code": "nid-de-poule", **DOWNTOWN, "phone": "06 12 34 56 78"}
@@ -31,15 +29,8 @@ def cluster():
 @pytest.fixture
 def outage_app(cluster):
     cluster.start()  # a test before may have left it stopped
-    app = make_app(cluster.url, STATEMENT_TIMEOUT_MS=5000)
-    with app.app_context():
-        upgrade_database(db.engine)
-        seed(db.session)
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with seeded_app(cluster.url, STATEMENT_TIMEOUT_MS=5000) as app:
+        yield app
 
 
 def _assert_clean_503(response):
