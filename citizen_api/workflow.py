@@ -64,6 +64,16 @@ class IllegalTransition(WorkflowError):
         )
         self.current, self.wanted, self.allowed = current, wanted, allowed
 
+    def problem(self) -> dict:
+        """The 409 answer's fields (citizen_api.errors.Problem keyword arguments)."""
+        return {
+            "status": 409,
+            "detail": self.detail,
+            "type": "illegal-transition",
+            "title": "Illegal status change",
+            "extra": {"current": self.current, "requested": self.wanted, "allowed": self.allowed},
+        }
+
 
 class InvalidChange(WorkflowError):
     """Fields that are wrong together or point at nothing (HTTP 422)."""

@@ -81,11 +81,6 @@ def give_feedback(data, code):
         db.session.commit()
     except IllegalTransition as exc:
         db.session.rollback()
-        raise Problem(
-            409,
-            exc.detail,
-            type="illegal-transition",
-            extra={"current": exc.current, "allowed": exc.allowed},
-        ) from None
+        raise Problem(**exc.problem()) from None
     body = {**public_view(report, lang), **public_history(report, lang)}
     return localize(json_response(body), lang)

@@ -237,13 +237,7 @@ def update_ticket(data, code):
         db.session.commit()
     except IllegalTransition as exc:
         db.session.rollback()
-        raise Problem(
-            409,
-            exc.detail,
-            type="illegal-transition",
-            title="Illegal status change",
-            extra={"current": exc.current, "requested": exc.wanted, "allowed": exc.allowed},
-        ) from None
+        raise Problem(**exc.problem()) from None
     except InvalidChange as exc:
         db.session.rollback()
         raise validation_problem(exc.errors, exc.detail) from None
