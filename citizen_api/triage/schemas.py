@@ -63,10 +63,6 @@ class TriageUpdateIn(Schema):
             raise ValidationError("Send at least one field to change.", "_body")
 
 
-class AssigneeRef(Schema):
-    username = fields.String()
-
-
 class QueueItemOut(ServiceRequestOut):
     """A ticket in the queue: the public fields plus the internal ones."""
 
