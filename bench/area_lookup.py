@@ -19,9 +19,9 @@ from sqlalchemy import text
 
 from citizen_api import create_app
 from citizen_api.cli import upgrade_database
+from citizen_api.cli.seed import seed
+from citizen_api.domain.routing import OutsideCity, area_index
 from citizen_api.extensions import db
-from citizen_api.routing import OutsideCity, area_index
-from citizen_api.seed import seed
 
 SQL = {
     "sqlite": "SELECT code FROM areas WHERE ST_Contains(geom, MakePoint(:x, :y, 4326)) = 1 "

@@ -26,10 +26,10 @@ from sqlalchemy.engine import make_url
 
 from citizen_api import create_app
 from citizen_api.cli import upgrade_database
+from citizen_api.cli.seed import seed
+from citizen_api.domain.routing import area_index, rules_for
+from citizen_api.domain.tracking import ALPHABET
 from citizen_api.extensions import db
-from citizen_api.routing import area_index, rules_for
-from citizen_api.seed import seed
-from citizen_api.tracking import ALPHABET
 from models import Area, ServiceType
 
 YEARS = 4

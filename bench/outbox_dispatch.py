@@ -167,8 +167,8 @@ def start_celery_workers(n: int, env: dict, queue: str, logdir: Path) -> list:
 def make_messages(app, count: int, tag: str) -> list[int]:
     from sqlalchemy import select, text
 
+    from citizen_api.domain.reporting import file_report
     from citizen_api.extensions import db
-    from citizen_api.reporting import file_report
     from models import ServiceRequest
 
     with app.app_context():

@@ -23,7 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    from citizen_api.logs import configure_logging
+    from citizen_api.web.logs import configure_logging
 
     configure_logging(app.config["LOG_LEVEL"])
 
@@ -50,9 +50,9 @@ def register_notifications(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from citizen_api.api import register_api
-    from citizen_api.health import blp as health
     from citizen_api.open311 import register_open311
     from citizen_api.page.views import register_page
+    from citizen_api.web.health import blp as health
     from citizen_api.webhooks import blp as webhooks
 
     app.register_blueprint(health)
@@ -63,19 +63,19 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_edge(app: Flask) -> None:
-    from citizen_api.edge import register_edge as register
+    from citizen_api.web.edge import register_edge as register
 
     register(app)
 
 
 def register_limits(app: Flask) -> None:
-    from citizen_api.limits import register_limits as register
+    from citizen_api.web.limits import register_limits as register
 
     register(app)
 
 
 def register_error_handlers(app: Flask) -> None:
-    from citizen_api.errors import register_error_handlers as register
+    from citizen_api.web.errors import register_error_handlers as register
 
     register(app)
 

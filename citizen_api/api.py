@@ -6,9 +6,9 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 
-from citizen_api.docs import ProblemSchema
-from citizen_api.errors import PROBLEM_MIMETYPE, Problem
 from citizen_api.photos.views import MULTIPART_ENDPOINTS, allow_upload
+from citizen_api.web.docs import ProblemSchema
+from citizen_api.web.errors import PROBLEM_MIMETYPE, Problem
 
 API_PREFIX = "/api/v1"
 JSON_TYPES = ("application/json",)
@@ -19,7 +19,7 @@ class CasaApi(Api):
     DEFAULT_ERROR_RESPONSE_NAME = None  # errors are documented per operation
 
     def _register_error_handlers(self):
-        """Errors are rendered by citizen_api.errors for the whole app."""
+        """Errors are rendered by citizen_api.web.errors for the whole app."""
 
     def _register_responses(self):
         """Document the shared error responses as what they are: problem+json."""
@@ -52,8 +52,8 @@ def require_json_body():
 
 def register_security_schemes(api: Api) -> None:
     """Clerks' JWTs for /triage; a report's own secret token for its feedback."""
-    from citizen_api.auth import BEARER_SCHEME
     from citizen_api.reports.feedback import REPORT_TOKEN_HEADER_SCHEME, REPORT_TOKEN_SCHEME
+    from citizen_api.web.auth import BEARER_SCHEME
 
     components = api.spec.components
     components.security_scheme(
@@ -81,7 +81,6 @@ def register_security_schemes(api: Api) -> None:
 
 def register_api(app: Flask) -> None:
     from citizen_api.areas.views import blp as areas
-    from citizen_api.auth import blp as auth
     from citizen_api.catalogue.views import blp as services
     from citizen_api.duplicates.views import register_duplicates
     from citizen_api.photos.views import register_photos
@@ -89,6 +88,7 @@ def register_api(app: Flask) -> None:
     from citizen_api.reports.views import blp as reports
     from citizen_api.stats.views import register_stats
     from citizen_api.triage.views import blp as triage
+    from citizen_api.web.auth import blp as auth
 
     app.config.update(
         API_TITLE="casa311",

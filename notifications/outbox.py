@@ -1,7 +1,7 @@
 """The outbox: messages to residents written in the caller's transaction, one per cause.
 
 Call these from the domain, with the session whose transaction records the cause:
-- `enqueue_receipt(session, report)` when a report is filed (citizen_api.reporting does);
+- `enqueue_receipt(session, report)` when a report is filed (citizen_api.domain.reporting does);
 - `enqueue_status_update(session, report, event)` when a public status event is added
   (the triage workflow does).
 Each row has a unique dedupe key, so calling twice for one cause writes one row. Rows are

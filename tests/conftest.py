@@ -20,8 +20,8 @@ from shapely.geometry import shape
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from citizen_api.cli.seed import AREAS_FILE
 from citizen_api.extensions import db
-from citizen_api.seed import AREAS_FILE
 from tests.helpers import BACKENDS, seeded_app
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from citizen_api import create_app
 from citizen_api.cli import upgrade_database
+from citizen_api.cli.seed import seed
 from citizen_api.extensions import db
-from citizen_api.seed import seed
 
 BACKENDS = os.environ.get("CASA311_TEST_BACKENDS", "spatialite,postgis").split(",")
 

@@ -6,8 +6,8 @@ import pytest
 from geoalchemy2 import functions as gfunc
 from sqlalchemy import select, text
 
+from citizen_api.domain.routing import OutsideCity, area_index
 from citizen_api.extensions import db
-from citizen_api.routing import OutsideCity, area_index
 from models import Area, Department, RoutingRule, ServiceRequest, ServiceType
 from tests.helpers import report
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from citizen_api.routing import area_index, rules_for
-from citizen_api.seed import seed
+from citizen_api.cli.seed import seed
+from citizen_api.domain.routing import area_index, rules_for
 from models import Area, Department, RoutingRule, ServiceAttribute, ServiceType
 
 

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from citizen_api.logs import PhoneMaskingFilter, mask_phones
-from citizen_api.phones import InvalidPhone, mask, parse_mobile
-from citizen_api.tracking import ALPHABET, new_code, normalize
+from citizen_api.domain.phones import InvalidPhone, mask, parse_mobile
+from citizen_api.domain.tracking import ALPHABET, new_code, normalize
+from citizen_api.web.logs import PhoneMaskingFilter, mask_phones
 
 
 def test_tracking_codes_avoid_look_alikes():

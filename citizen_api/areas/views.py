@@ -9,10 +9,10 @@ from marshmallow import RAISE, Schema, fields
 from sqlalchemy import select
 
 from citizen_api.catalogue.schemas import LangArgs
-from citizen_api.errors import Problem
 from citizen_api.extensions import db
-from citizen_api.lang import localize, negotiate
-from citizen_api.responses import json_response
+from citizen_api.web.errors import Problem
+from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.responses import json_response
 from models import Area
 
 blp = Blueprint("areas", __name__, url_prefix="/api/v1/areas", description="Areas (GeoJSON)")

@@ -13,11 +13,11 @@ from citizen_api.catalogue.schemas import (
     ServiceListOut,
     ServiceQueryArgs,
 )
-from citizen_api.errors import Problem
+from citizen_api.domain.routing import OutsideCity, applies_at, area_index
 from citizen_api.extensions import db
-from citizen_api.lang import localize, negotiate
-from citizen_api.responses import json_response
-from citizen_api.routing import OutsideCity, applies_at, area_index
+from citizen_api.web.errors import Problem
+from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.responses import json_response
 from models import RoutingRule, ServiceType
 from models.i18n import pick
 

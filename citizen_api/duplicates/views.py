@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from citizen_api.docs import problem_response
+from citizen_api.domain.reporting import active_service
 from citizen_api.duplicates.nearby import NEARBY_DAYS, add_supporter, nearby_open_reports
 from citizen_api.duplicates.schemas import NearbyArgs, NearbyOut, SupporterIn, SupportOut
-from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
-from citizen_api.lang import localize, negotiate
-from citizen_api.reporting import active_service
 from citizen_api.reports.present import public_view
 from citizen_api.reports.views import find_report
-from citizen_api.responses import json_response
+from citizen_api.web.docs import problem_response
+from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.responses import json_response
 from models import OPEN_STATUSES
 
 blp = Blueprint(

@@ -6,9 +6,9 @@ from flask import Flask
 
 
 def register_open311(app: Flask) -> None:
-    from citizen_api.errors import register_renderer
     from citizen_api.open311.render import render_error
     from citizen_api.open311.views import blp
+    from citizen_api.web.errors import register_renderer
 
     app.register_blueprint(blp)
     register_renderer("/open311", render_error)

@@ -12,7 +12,7 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from citizen_api.errors import Problem
+from citizen_api.web.errors import Problem
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from citizen_api.catalogue_cache import ids_for
+from citizen_api.domain.catalogue_cache import ids_for
+from citizen_api.domain.tracking import normalize
 from citizen_api.open311.args import bad, comma_list, integer, number, when
 from citizen_api.reports.schemas import parse_bbox
-from citizen_api.tracking import normalize
 from models import OPEN_STATUSES, ServiceRequest
 from models.spatial import in_envelope, within_radius
 

@@ -86,7 +86,7 @@ def spec_status(status: int) -> int:
 
 def render_error(status, title, detail, errors, headers) -> Response:
     """The spec's error shape, an array of {code, description}; a renderer for
-    citizen_api.errors, so werkzeug's own errors under /open311 leave in it too."""
+    citizen_api.web.errors, so werkzeug's own errors under /open311 leave in it too."""
     code = spec_status(status)
     if errors:
         items = [

@@ -12,17 +12,17 @@ import re
 from flask import Blueprint, current_app, request
 from sqlalchemy import exists, select
 
-from citizen_api.errors import Problem
+from citizen_api.domain.reporting import InvalidReport, active_service, submit_report
+from citizen_api.domain.routing import OutsideCity, applies_at, area_index
+from citizen_api.domain.tracking import normalize
 from citizen_api.extensions import db
-from citizen_api.idempotency import idempotent, save
-from citizen_api.lang import localize, negotiate
 from citizen_api.open311 import args as a
 from citizen_api.open311 import present
 from citizen_api.open311.listing import base_query, find_requests
 from citizen_api.open311.render import render
-from citizen_api.reporting import InvalidReport, active_service, submit_report
-from citizen_api.routing import OutsideCity, applies_at, area_index
-from citizen_api.tracking import normalize
+from citizen_api.web.errors import Problem
+from citizen_api.web.idempotency import idempotent, save
+from citizen_api.web.lang import localize, negotiate
 from models import RoutingRule, ServiceRequest, ServiceType
 from models.api_keys import active_key
 

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from sqlalchemy import select
 
-from citizen_api.errors import Problem, register_renderer
+from citizen_api.domain.tracking import normalize
 from citizen_api.extensions import db
 from citizen_api.page.labels import LANGUAGE_NAMES, STATUS, TEXT
 from citizen_api.photos.album import media_path
-from citizen_api.tracking import normalize
+from citizen_api.web.errors import Problem, register_renderer
 from models import OPEN_STATUSES, RequestEvent, ServiceRequest
 from models.i18n import DEFAULT_LANGUAGE, LANGUAGES
 

@@ -11,12 +11,8 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from citizen_api.docs import RETRY_AFTER, problem_response
-from citizen_api.edge import nul_paths
-from citizen_api.errors import Problem, handle_http_exception, validation_problem
+from citizen_api.domain.reporting import check_report_token
 from citizen_api.extensions import db
-from citizen_api.idempotency import idempotent
-from citizen_api.lang import localize, negotiate
 from citizen_api.photos.album import discard, store
 from citizen_api.photos.imaging import BadImage, CleanPhoto, clean_photo
 from citizen_api.photos.openapi import PHOTO_FORM_BODY, PHOTOS_AT_CREATION
@@ -26,12 +22,16 @@ from citizen_api.photos.storage import (
     StoredObject,
     storage_from_config,
 )
-from citizen_api.reporting import check_report_token
 from citizen_api.reports.feedback import REPORT_TOKEN_HEADER_SCHEME, REPORT_TOKEN_SCHEME
 from citizen_api.reports.present import public_view
 from citizen_api.reports.schemas import ServiceRequestIn, ServiceRequestOut
 from citizen_api.reports.views import file_and_answer, find_report
-from citizen_api.responses import json_response
+from citizen_api.web.docs import RETRY_AFTER, problem_response
+from citizen_api.web.edge import nul_paths
+from citizen_api.web.errors import Problem, handle_http_exception, validation_problem
+from citizen_api.web.idempotency import idempotent
+from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.responses import json_response
 from models import Photo
 
 CREATE_ENDPOINT = "requests.create_request"
@@ -117,7 +117,7 @@ def _form_fields() -> dict:
                 errors[name] = ['Must be a JSON object, e.g. {"taille": "grand"}.']
         else:
             data[name] = value
-    # PostgreSQL cannot store NUL in text: refused as in a JSON body (citizen_api.edge).
+    # PostgreSQL cannot store NUL in text: refused as in a JSON body (citizen_api.web.edge).
     for path in nul_paths(data, ""):
         errors[path.replace("\x00", "\\u0000")] = ["Must not contain NUL (\\u0000) characters."]
     try:

@@ -9,16 +9,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from citizen_api.errors import Problem
+from citizen_api.domain.reporting import check_report_token
+from citizen_api.domain.workflow import FEEDBACK_ACTIONS, IllegalTransition, resident_feedback
 from citizen_api.extensions import db
-from citizen_api.lang import localize, negotiate
-from citizen_api.reporting import check_report_token
 from citizen_api.reports.history import public_history
 from citizen_api.reports.present import public_view
 from citizen_api.reports.schemas import ServiceRequestDetailOut
 from citizen_api.reports.views import find_report
-from citizen_api.responses import json_response
-from citizen_api.workflow import FEEDBACK_ACTIONS, IllegalTransition, resident_feedback
+from citizen_api.web.errors import Problem
+from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.responses import json_response
 from models import utcnow
 
 REPORT_TOKEN_SCHEME = "reportToken"

@@ -1,6 +1,6 @@
 """Lean reads of reports for the public endpoints: Core selects of only the columns the
 public representation shows (no ORM identity map, no joined catalogue rows: names come
-from citizen_api.catalogue_cache), and one query for the photos of a whole page."""
+from citizen_api.domain.catalogue_cache), and one query for the photos of a whole page."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.fields import AwareDateTime, CommaList, StrictFloat
+from citizen_api.web.fields import AwareDateTime, CommaList, StrictFloat
 from models import STATUSES
 from models.i18n import LANGUAGES
 

@@ -11,14 +11,11 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import select, tuple_
 
-from citizen_api.catalogue_cache import catalogue, catalogue_covering, ids_for
-from citizen_api.docs import RETRY_AFTER, problem_response
-from citizen_api.errors import Problem, validation_problem
+from citizen_api.domain.catalogue_cache import catalogue, catalogue_covering, ids_for
+from citizen_api.domain.reporting import InvalidReport, submit_report
+from citizen_api.domain.tracking import normalize
 from citizen_api.extensions import db
-from citizen_api.idempotency import idempotent, save
-from citizen_api.lang import localize, negotiate
 from citizen_api.photos.openapi import report_form_body
-from citizen_api.reporting import InvalidReport, submit_report
 from citizen_api.reports import grid, reading
 from citizen_api.reports.history import public_history_rows
 from citizen_api.reports.present import feature_of, public_row
@@ -30,8 +27,11 @@ from citizen_api.reports.schemas import (
     ServiceRequestIn,
     ServiceRequestPage,
 )
-from citizen_api.responses import json_response
-from citizen_api.tracking import normalize
+from citizen_api.web.docs import RETRY_AFTER, problem_response
+from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.idempotency import idempotent, save
+from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.responses import json_response
 from models import ServiceRequest
 from models.spatial import in_envelope, within_radius
 

@@ -9,13 +9,13 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.catalogue_cache import ids_for
-from citizen_api.errors import validation_problem
+from citizen_api.domain.catalogue_cache import ids_for
 from citizen_api.extensions import db
-from citizen_api.fields import CommaList
-from citizen_api.lang import localize, negotiate
-from citizen_api.responses import json_response
 from citizen_api.stats.queries import GROUPS, statistics
+from citizen_api.web.errors import validation_problem
+from citizen_api.web.fields import CommaList
+from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.responses import json_response
 from models.i18n import LANGUAGES
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Must be a month: YYYY-MM.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from citizen_api.domain.phones import mask
+from citizen_api.domain.workflow import allowed_transitions, is_overdue
 from citizen_api.duplicates import priority_boost
-from citizen_api.phones import mask
 from citizen_api.reports.present import public_view
-from citizen_api.workflow import allowed_transitions, is_overdue
 from models import PRIORITIES, ServiceRequest
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.fields import CommaList
 from citizen_api.reports.schemas import RequestQueryArgs, ServiceRequestOut
+from citizen_api.web.fields import CommaList
 from models import PRIORITIES, STATUSES
 
 SORTS = ("-requested", "due", "priority")

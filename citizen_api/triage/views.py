@@ -16,14 +16,18 @@ from flask_smorest import Blueprint
 from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from citizen_api.auth import SECURITY, sign_in_request
+from citizen_api.domain.tracking import normalize
+from citizen_api.domain.workflow import (
+    IllegalTransition,
+    InvalidChange,
+    NotPermitted,
+    apply_changes,
+    in_scope,
+    scope,
+)
 from citizen_api.duplicates import nearby_for_ticket, priority_boost_sql
-from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
-from citizen_api.lang import localize, negotiate
 from citizen_api.reports.views import _filters as resident_filters
-from citizen_api.responses import json_response
-from citizen_api.tracking import normalize
 from citizen_api.triage.present import etag, queue_item, ticket_view
 from citizen_api.triage.schemas import (
     QueuePage,
@@ -33,14 +37,10 @@ from citizen_api.triage.schemas import (
     TriageUpdateIn,
 )
 from citizen_api.triage.summary import overdue_condition, status_groups
-from citizen_api.workflow import (
-    IllegalTransition,
-    InvalidChange,
-    NotPermitted,
-    apply_changes,
-    in_scope,
-    scope,
-)
+from citizen_api.web.auth import SECURITY, sign_in_request
+from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.responses import json_response
 from models import PRIORITIES, STATUSES, Clerk, Department, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report
 

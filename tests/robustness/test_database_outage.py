@@ -86,7 +86,7 @@ def test_a_database_dying_before_the_commit_leaves_nothing_half_written(cluster,
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
-    from citizen_api.reporting import submit_report
+    from citizen_api.domain.reporting import submit_report
 
     def tables():
         with outage_app.app_context():

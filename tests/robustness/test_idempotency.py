@@ -109,7 +109,7 @@ def test_a_key_left_by_a_crashed_request_is_taken_over_after_the_lock_expires(ap
 
 
 def _fingerprint_of(app, body) -> str:
-    from citizen_api.idempotency import fingerprint
+    from citizen_api.web.idempotency import fingerprint
 
     with app.test_request_context("/api/v1/requests", method="POST", json=body):
         return fingerprint()

@@ -87,9 +87,9 @@ def fuzz(operation, headers: dict | None = None) -> None:
 @pytest.fixture(scope="module")
 def admin_token(app):
     """An admin's access token: the triage operations fuzzed past their sign-in check."""
-    from citizen_api.accounts import create_clerk
-    from citizen_api.auth import issue_token
+    from citizen_api.domain.accounts import create_clerk
     from citizen_api.extensions import db
+    from citizen_api.web.auth import issue_token
 
     with app.app_context():
         clerk = create_clerk(db.session, "fuzz-admin", "fuzz " * 4, "admin", None)

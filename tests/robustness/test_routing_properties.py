@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from shapely.geometry import shape
 from sqlalchemy import select
 
-from citizen_api.extensions import db
-from citizen_api.routing import (
+from citizen_api.cli.seed import AREAS_FILE
+from citizen_api.domain.routing import (
     _KX,
     _KY,
     NoRoute,
@@ -23,7 +23,7 @@ from citizen_api.routing import (
     area_index,
     route,
 )
-from citizen_api.seed import AREAS_FILE
+from citizen_api.extensions import db
 from models import RoutingRule, ServiceType
 from models.catalogue import SCOPE_PRECEDENCE
 

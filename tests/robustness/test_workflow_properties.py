@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from citizen_api.accounts import create_clerk
+from citizen_api.domain.accounts import create_clerk
+from citizen_api.domain.reporting import submit_report
+from citizen_api.domain.workflow import CLOSING, IllegalTransition, apply_changes
 from citizen_api.extensions import db
-from citizen_api.reporting import submit_report
-from citizen_api.workflow import CLOSING, IllegalTransition, apply_changes
 from models import Clerk
 from tests.helpers import DOWNTOWN
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from citizen_api.accounts import create_clerk
-from citizen_api.auth import issue_token
+from citizen_api.domain.accounts import create_clerk
 from citizen_api.extensions import db
+from citizen_api.web.auth import issue_token
 
 PASSWORD = "correct horse battery staple"
 # username -> (role, department)

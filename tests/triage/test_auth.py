@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from citizen_api import create_app
-from citizen_api.auth import ALGORITHM, AUDIENCE, ISSUER
 from citizen_api.config import EXAMPLE_SECRET_KEY, InsecureSecretKey
 from citizen_api.extensions import db
+from citizen_api.web.auth import ALGORITHM, AUDIENCE, ISSUER
 from models import Clerk
 from tests.triage.conftest import PASSWORD
 

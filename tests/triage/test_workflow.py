@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm.exc import StaleDataError
 
+from citizen_api.domain.workflow import TRANSITIONS, apply_changes
 from citizen_api.extensions import db
-from citizen_api.workflow import TRANSITIONS, apply_changes
 from models import Clerk, RequestEvent, ServiceRequest, utcnow
 from tests.helpers import db_time
 from tests.triage.helpers import move, new_ticket, patch, read

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Area, Department, RoutingRule, ServiceAttribute, ServiceType
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 AREAS_FILE = DATA / "casablanca-areas.geojson"
 CATALOGUE_FILE = DATA / "catalogue.json"
 

@@ -7,7 +7,7 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from citizen_api.errors import validation_problem
+from citizen_api.web.errors import validation_problem
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # The docs page runs Swagger UI from our own origin (scripts, styles, its inline setup).

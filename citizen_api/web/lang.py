@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from citizen_api.errors import validation_problem
+from citizen_api.web.errors import validation_problem
 from models.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 

@@ -14,10 +14,10 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from citizen_api.accounts import authenticate
-from citizen_api.errors import Problem
+from citizen_api.domain.accounts import authenticate
 from citizen_api.extensions import db
-from citizen_api.responses import json_response
+from citizen_api.web.errors import Problem
+from citizen_api.web.responses import json_response
 from models import Clerk
 
 ISSUER = "casa311"

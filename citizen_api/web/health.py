@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from citizen_api.errors import Problem
 from citizen_api.extensions import db
+from citizen_api.web.errors import Problem
 
 blp = Blueprint("health", __name__)
 

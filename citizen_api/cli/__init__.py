@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from alembic import command
 from citizen_api.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config(connection) -> Config:
@@ -29,8 +29,8 @@ def upgrade_database(engine, revision: str = "head") -> None:
 
 
 def register(app: Flask) -> None:
+    from citizen_api.cli.users import register as register_users
     from citizen_api.open311.commands import register_apikeys
-    from citizen_api.users_cli import register as register_users
 
     register_apikeys(app)
     register_users(app)
@@ -55,7 +55,7 @@ def register(app: Flask) -> None:
     @app.cli.command("purge-idempotency-keys")
     def purge_idempotency_keys():
         """Delete Idempotency-Key records past their expiry (run it daily)."""
-        from citizen_api.idempotency import purge_expired
+        from citizen_api.web.idempotency import purge_expired
 
         click.echo(f"{purge_expired(db.session)} expired idempotency keys deleted")
 
@@ -63,7 +63,7 @@ def register(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only seed a database with no areas yet.")
     def seed_command(if_empty):
         """Load the Casablanca areas and the starting catalogue (idempotent)."""
-        from citizen_api.seed import seed
+        from citizen_api.cli.seed import seed
         from models import Area
 
         if if_empty and db.session.scalar(select(func.count(Area.id))):

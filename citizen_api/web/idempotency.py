@@ -34,8 +34,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from citizen_api.errors import Problem
 from citizen_api.extensions import db
+from citizen_api.web.errors import Problem
 from models import IdempotencyKey, utcnow
 
 HEADER = "Idempotency-Key"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from citizen_api.tracking import normalize
+from citizen_api.domain.tracking import normalize
 from models import OPEN_STATUSES, Clerk, Department, RequestEvent, ServiceRequest
 from notifications.outbox import enqueue_status_update
 
@@ -65,7 +65,7 @@ class IllegalTransition(WorkflowError):
         self.current, self.wanted, self.allowed = current, wanted, allowed
 
     def problem(self) -> dict:
-        """The 409 answer's fields (citizen_api.errors.Problem keyword arguments)."""
+        """The 409 answer's fields (citizen_api.web.errors.Problem keyword arguments)."""
         return {
             "status": 409,
             "detail": self.detail,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from citizen_api.errors import PROBLEM_MIMETYPE
+from citizen_api.web.errors import PROBLEM_MIMETYPE
 
 
 class ProblemSchema(Schema):

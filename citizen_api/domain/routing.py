@@ -1,8 +1,8 @@
 """Routing: a point -> the smallest area containing it -> the department that handles
 the service type there, by the most specific rule (area > préfecture > whole city).
 
-The areas and rules come from this process's catalogue copy (citizen_api.catalogue_cache,
-which also holds the area index of citizen_api.area_lookup), so routing a report costs
+The areas and rules come from this process's catalogue copy (citizen_api.domain.catalogue_cache,
+which also holds the area index of citizen_api.domain.area_lookup), so routing a report costs
 no query.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
 
-from citizen_api.area_lookup import (  # noqa: F401 - re-exported for the callers of routing
+from citizen_api.domain.area_lookup import (  # noqa: F401 - re-exported for the callers of routing
     _KX,
     _KY,
     AreaHit,
@@ -21,7 +21,7 @@ from citizen_api.area_lookup import (  # noqa: F401 - re-exported for the caller
     OutsideCity,
     rule_scopes,
 )
-from citizen_api.catalogue_cache import RuleEntry, catalogue
+from citizen_api.domain.catalogue_cache import RuleEntry, catalogue
 from models import RoutingRule
 
 

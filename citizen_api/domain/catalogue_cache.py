@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
-from citizen_api.area_lookup import AreaIndex, rule_scopes
+from citizen_api.domain.area_lookup import AreaIndex, rule_scopes
 from models import Area, Department, RoutingRule, ServiceType
 from models.catalogue import SCOPE_PRECEDENCE, ServiceAttribute
 from models.i18n import pick

@@ -7,7 +7,7 @@ import sys
 import click
 from flask import Flask
 
-from citizen_api.accounts import AccountError, create_clerk, set_active
+from citizen_api.domain.accounts import AccountError, create_clerk, set_active
 from citizen_api.extensions import db
 from models import ROLES
 

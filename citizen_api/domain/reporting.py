@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from citizen_api.attributes import validate_attributes
-from citizen_api.catalogue_cache import catalogue
-from citizen_api.phones import InvalidPhone, parse_mobile
-from citizen_api.routing import NoRoute, OutsideCity, route
-from citizen_api.tracking import new_code
+from citizen_api.domain.attributes import validate_attributes
+from citizen_api.domain.catalogue_cache import catalogue
+from citizen_api.domain.phones import InvalidPhone, parse_mobile
+from citizen_api.domain.routing import NoRoute, OutsideCity, route
+from citizen_api.domain.tracking import new_code
 from models import ReporterContact, RequestEvent, ServiceRequest, ServiceType, utcnow
 from notifications.outbox import enqueue_receipt
 
@@ -76,7 +76,7 @@ def file_report(
 
     The report's secret token is on `report.report_token` for this once only: the
     database keeps its hash. The catalogue (service, attributes, rules) comes from this
-    process's copy (citizen_api.catalogue_cache); the report carries only their ids."""
+    process's copy (citizen_api.domain.catalogue_cache); the report carries only their ids."""
     service = catalogue(session).active_service(service_code)
     if service is None:  # perhaps added since the copy was made: look once more
         service = catalogue(session, reload=True).active_service(service_code)
