@@ -20,7 +20,8 @@ from sqlalchemy import text
 from citizen_api import create_app
 from citizen_api.cli import upgrade_database
 from citizen_api.cli.seed import seed
-from citizen_api.domain.routing import OutsideCity, area_index
+from citizen_api.domain.area_lookup import OutsideCity
+from citizen_api.domain.routing import area_index
 from citizen_api.extensions import db
 
 SQL = {

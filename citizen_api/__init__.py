@@ -29,7 +29,11 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    """The database, and the session listeners that keep the statistics and the
+    catalogue copy current (attached here, never at import; idempotent)."""
+    from citizen_api.domain import catalogue_cache
     from citizen_api.extensions import db
+    from models import stats
     from models.engine import engine_options, install_listeners, normalize_url
 
     url = app.config["DATABASE_URL"]
@@ -40,6 +44,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         install_listeners(db.engine)
+    stats.install_listeners()
+    catalogue_cache.install_listeners()
 
 
 def register_notifications(app: Flask) -> None:

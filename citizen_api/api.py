@@ -6,7 +6,8 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 
-from citizen_api.photos.views import MULTIPART_ENDPOINTS, allow_upload
+from citizen_api.photos.upload import allow_upload
+from citizen_api.photos.views import MULTIPART_ENDPOINTS
 from citizen_api.web.docs import ProblemSchema
 from citizen_api.web.errors import PROBLEM_MIMETYPE, Problem
 
@@ -52,7 +53,7 @@ def require_json_body():
 
 def register_security_schemes(api: Api) -> None:
     """Clerks' JWTs for /triage; a report's own secret token for its feedback."""
-    from citizen_api.reports.feedback import REPORT_TOKEN_HEADER_SCHEME, REPORT_TOKEN_SCHEME
+    from citizen_api.reports.queries import REPORT_TOKEN_HEADER_SCHEME, REPORT_TOKEN_SCHEME
     from citizen_api.web.auth import BEARER_SCHEME
 
     components = api.spec.components
@@ -115,7 +116,7 @@ def register_api(app: Flask) -> None:
     for blueprint in (services, reports, feedback, areas, auth, triage):
         api.register_blueprint(blueprint)
     app.before_request(require_json_body)
-    register_photos(app, api)  # after require_json_body: its hook reads the form
+    register_photos(app, api)
     register_duplicates(api)
     register_stats(api)
 

@@ -156,7 +156,6 @@ def _changed(report: ServiceRequest) -> bool:
     return any(attrs[name].history.has_changes() for name in _FIELDS)
 
 
-@event.listens_for(Session, "after_flush")
 def _keep_stats_current(session, _context):
     deltas = _Deltas()
     for obj in session.new:
@@ -171,6 +170,13 @@ def _keep_stats_current(session, _context):
             deltas.add(_state(obj, old=True), -1)
     if deltas.cells:
         deltas.apply(session.connection())
+
+
+def install_listeners(session_class: type[Session] = Session) -> None:
+    """Keep the statistics current on every flush of a `session_class` session. Called
+    where the app is built (create_app); idempotent, so a second app changes nothing."""
+    if not event.contains(session_class, "after_flush", _keep_stats_current):
+        event.listen(session_class, "after_flush", _keep_stats_current)
 
 
 def month_of(dialect: str, column):

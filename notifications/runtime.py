@@ -68,6 +68,9 @@ class Notifier:
 
 
 def register(notifier: Notifier) -> Notifier:
+    """Make `notifier` the one for its engine, and attach the session listeners that
+    hand it what each transaction committed."""
+    install_listeners()
     _notifiers[notifier.engine] = notifier
     return notifier
 
@@ -95,7 +98,6 @@ def remember(session: Session, message_id: int) -> None:
     session.info.setdefault(PENDING_KEY, []).append(message_id)
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     ids = session.info.pop(PENDING_KEY, None)
     if not ids:
@@ -107,6 +109,16 @@ def _after_commit(session: Session) -> None:
     notifier.dispatch(ids)
 
 
-@event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
+
+
+LISTENERS = (("after_commit", _after_commit), ("after_rollback", _after_rollback))
+
+
+def install_listeners(session_class: type[Session] = Session) -> None:
+    """Dispatch the messages a session committed, to its engine's notifier. Called
+    where a notifier is registered; idempotent, so a second app changes nothing."""
+    for name, listener in LISTENERS:
+        if not event.contains(session_class, name, listener):
+            event.listen(session_class, name, listener)

@@ -6,7 +6,8 @@ import pytest
 from geoalchemy2 import functions as gfunc
 from sqlalchemy import select, text
 
-from citizen_api.domain.routing import OutsideCity, area_index
+from citizen_api.domain.area_lookup import OutsideCity
+from citizen_api.domain.routing import area_index
 from citizen_api.extensions import db
 from models import Area, Department, RoutingRule, ServiceRequest, ServiceType
 from tests.helpers import report

@@ -13,7 +13,8 @@ from citizen_api.catalogue.schemas import (
     ServiceListOut,
     ServiceQueryArgs,
 )
-from citizen_api.domain.routing import OutsideCity, applies_at, area_index
+from citizen_api.domain.area_lookup import OutsideCity
+from citizen_api.domain.routing import applies_at, area_index
 from citizen_api.extensions import db
 from citizen_api.web.errors import Problem
 from citizen_api.web.lang import localize, negotiate

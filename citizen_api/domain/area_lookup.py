@@ -32,10 +32,6 @@ class OutsideCity(Exception):
         self.distance_m = distance_m
 
 
-class NoRoute(Exception):
-    """No routing rule sends this service type from this area anywhere."""
-
-
 @dataclass(frozen=True)
 class AreaHit:
     area_id: int

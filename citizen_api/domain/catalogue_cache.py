@@ -5,7 +5,9 @@ take them from here instead of a query (or a join) each.
 
 Kept fresh two ways:
 - any ORM flush in this process that adds, changes or deletes a catalogue row, or an ORM
-  UPDATE/DELETE statement on one, drops the copy (again when that transaction commits);
+  UPDATE/DELETE statement on one, drops the copy (again when that transaction commits):
+  the session listeners that see them are attached by `install_listeners()`, which
+  create_app calls;
 - a copy older than TTL_SECONDS is reloaded (four small queries), so an edit made by
   another process (another worker, the CLI) shows within that time.
 
@@ -216,23 +218,35 @@ def _touches_catalogue(session: Session) -> bool:
     )
 
 
-@event.listens_for(Session, "after_flush")
 def _after_flush(session, _context):
     if _touches_catalogue(session):
         session.info[_DIRTY] = True
         forget_catalogue()
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit(session):
     if session.info.pop(_DIRTY, False):
         forget_catalogue()
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _on_orm_execute(state):
     if (state.is_update or state.is_delete) and any(
         m.class_ in CATALOGUE_MODELS for m in state.all_mappers
     ):
         state.session.info[_DIRTY] = True
         forget_catalogue()
+
+
+LISTENERS = (
+    ("after_flush", _after_flush),
+    ("after_commit", _after_commit),
+    ("do_orm_execute", _on_orm_execute),
+)
+
+
+def install_listeners(session_class: type[Session] = Session) -> None:
+    """Drop the copy when a session of `session_class` changes the catalogue. Called
+    where the app is built (create_app); idempotent, so a second app changes nothing."""
+    for name, listener in LISTENERS:
+        if not event.contains(session_class, name, listener):
+            event.listen(session_class, name, listener)

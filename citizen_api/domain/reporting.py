@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from citizen_api.domain.area_lookup import OutsideCity
 from citizen_api.domain.attributes import validate_attributes
 from citizen_api.domain.catalogue_cache import catalogue
 from citizen_api.domain.phones import InvalidPhone, parse_mobile
-from citizen_api.domain.routing import NoRoute, OutsideCity, route
+from citizen_api.domain.routing import NoRoute, route
 from citizen_api.domain.tracking import new_code
 from models import ReporterContact, RequestEvent, ServiceRequest, ServiceType, utcnow
 from notifications.outbox import enqueue_receipt

@@ -13,14 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
 
-from citizen_api.domain.area_lookup import (  # noqa: F401 - re-exported for the callers of routing
-    _KX,
-    _KY,
-    AreaHit,
-    AreaIndex,
-    OutsideCity,
-    rule_scopes,
-)
+from citizen_api.domain.area_lookup import AreaHit, AreaIndex, rule_scopes
 from citizen_api.domain.catalogue_cache import RuleEntry, catalogue
 from models import RoutingRule
 

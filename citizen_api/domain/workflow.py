@@ -46,7 +46,8 @@ FIELDS_BY_ROLE = {
 
 
 class WorkflowError(Exception):
-    """A change that cannot be made; the subclass says how the API answers."""
+    """A change that cannot be made; the subclass says why (citizen_api.web.errors maps
+    each to an answer)."""
 
     def __init__(self, detail: str):
         super().__init__(detail)
@@ -54,7 +55,7 @@ class WorkflowError(Exception):
 
 
 class IllegalTransition(WorkflowError):
-    """The report's status cannot go there from where it is (HTTP 409)."""
+    """The report's status cannot go there from where it is."""
 
     def __init__(self, current: str, wanted: str, allowed: list[str], detail: str | None = None):
         super().__init__(
@@ -64,19 +65,9 @@ class IllegalTransition(WorkflowError):
         )
         self.current, self.wanted, self.allowed = current, wanted, allowed
 
-    def problem(self) -> dict:
-        """The 409 answer's fields (citizen_api.web.errors.Problem keyword arguments)."""
-        return {
-            "status": 409,
-            "detail": self.detail,
-            "type": "illegal-transition",
-            "title": "Illegal status change",
-            "extra": {"current": self.current, "requested": self.wanted, "allowed": self.allowed},
-        }
-
 
 class InvalidChange(WorkflowError):
-    """Fields that are wrong together or point at nothing (HTTP 422)."""
+    """Fields that are wrong together or point at nothing."""
 
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(f"Invalid fields: {', '.join(sorted(errors))}.")
@@ -84,7 +75,7 @@ class InvalidChange(WorkflowError):
 
 
 class NotPermitted(WorkflowError):
-    """The role may not set these fields, or not to this value (HTTP 403)."""
+    """The role may not set these fields, or not to this value."""
 
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(f"Your role may not change: {', '.join(sorted(errors))}.")

@@ -10,7 +10,7 @@ from citizen_api.duplicates.nearby import NEARBY_DAYS, add_supporter, nearby_ope
 from citizen_api.duplicates.schemas import NearbyArgs, NearbyOut, SupporterIn, SupportOut
 from citizen_api.extensions import db
 from citizen_api.reports.present import public_view
-from citizen_api.reports.views import find_report
+from citizen_api.reports.queries import get_report
 from citizen_api.web.docs import problem_response
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
@@ -49,7 +49,7 @@ def nearby(args):
 @problem_response(blp, 422, "Invalid fields")
 def support(data, code):
     """Say "me too" on an open report (once per device); supporters raise its priority."""
-    report = find_report(code)
+    report = get_report(code)
     if report.status not in OPEN_STATUSES:
         raise Problem(409, "This report is closed; it takes no more support.", type="closed")
     counted = add_supporter(db.session, report, data["device_id"])

@@ -7,13 +7,15 @@ included, and its own error shape, which smorest's JSON marshalling would fight.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Blueprint, current_app, request
+from marshmallow import ValidationError
 from sqlalchemy import exists, select
 
-from citizen_api.domain.reporting import InvalidReport, active_service, submit_report
-from citizen_api.domain.routing import OutsideCity, applies_at, area_index
+from citizen_api.domain.area_lookup import OutsideCity
+from citizen_api.domain.report_fields import FormText, ReportFields
+from citizen_api.domain.reporting import active_service
+from citizen_api.domain.routing import applies_at, area_index
 from citizen_api.domain.tracking import normalize
 from citizen_api.extensions import db
 from citizen_api.open311 import args as a
@@ -21,7 +23,8 @@ from citizen_api.open311 import present
 from citizen_api.open311.listing import base_query, find_requests
 from citizen_api.open311.render import render
 from citizen_api.web.errors import Problem
-from citizen_api.web.idempotency import idempotent, save
+from citizen_api.web.filing import file_and_answer
+from citizen_api.web.idempotency import idempotent
 from citizen_api.web.lang import localize, negotiate
 from models import RoutingRule, ServiceRequest, ServiceType
 from models.api_keys import active_key
@@ -30,8 +33,6 @@ PREFIX = "/open311/v2"
 blp = Blueprint("open311", __name__, url_prefix=PREFIX)
 FMT = "<any(json, xml):fmt>"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-MAX_DESCRIPTION = 4000
-HTML = re.compile(r"</?[a-zA-Z!][^>]*>")
 # Contact fields: accepted, length-checked, never stored beyond the phone (kept apart from
 # the report, as in the native API), never echoed, never logged.
 CONTACT_LIMITS = {"email": 254, "first_name": 100, "last_name": 100, "device_id": 200}
@@ -106,34 +107,28 @@ def create_request(fmt):
     fields = _report_fields(form)
     account_id = a.text(form, "account_id", 200) if "account_id" in form else None
     lang = negotiate()
-    answer = {}
 
-    def before_commit(report):
+    def answer(report):
         item = {
             "service_request_id": report.tracking_code,
             "service_notice": present.notice(report.service_type, lang),
         }
         if account_id is not None:
             item["account_id"] = account_id
-        answer["response"] = localize(render(fmt, "service_requests", [item]), lang)
-        save(db.session, answer["response"])
+        return localize(render(fmt, "service_requests", [item]), lang)
 
-    try:
-        submit_report(
-            db.session,
-            lang=lang,
-            channel="open311",
-            actor=f"open311:{key.name}",
-            snap_m=current_app.config["AREA_SNAP_METERS"],
-            before_commit=before_commit,
-            **fields,
-        )
-    except InvalidReport as exc:
-        raise Problem(400, exc.detail, errors=exc.errors) from None
-    return answer["response"]
+    # An InvalidReport is answered by citizen_api.web.errors, in the spec's 400 shape.
+    return file_and_answer(
+        fields, answer, lang=lang, channel="open311", actor=f"open311:{key.name}"
+    )
+
+
+# GeoReport v2's field names, where they differ from the report's own.
+SPEC_NAMES = {"address": "address_string"}
 
 
 def _report_fields(form) -> dict:
+    """The report's fields from the form, through the one rule set (ReportFields)."""
     for field, limit in CONTACT_LIMITS.items():
         a.text(form, field, limit)
     if "service_code" not in form:
@@ -146,18 +141,24 @@ def _report_fields(form) -> dict:
                 "(address_string alone cannot be placed).",
             )
         raise a.bad("lat", "Required, with long: where the problem is (WGS84).")
-    description = a.text(form, "description", MAX_DESCRIPTION)
-    if description and HTML.search(description):
-        raise a.bad("description", "Must be plain text, without HTML.")
-    return {
-        "service_code": form["service_code"].strip(),
-        "lat": a.number(form, "lat", -90, 90),
-        "long": a.number(form, "long", -180, 180),
-        "description": description,
-        "address": a.text(form, "address_string", 300),
-        "attributes": a.attributes(form),
-        "phone": a.text(form, "phone", 40),
+    given = {
+        "service_code": form.get("service_code"),
+        "lat": form.get("lat"),
+        "long": form.get("long"),
+        "description": form.get("description"),
+        "address": form.get("address_string"),
+        "phone": form.get("phone"),
     }
+    data = {name: FormText(value.strip()) for name, value in given.items() if value is not None}
+    answers = a.attributes(form)
+    if answers:
+        data["attributes"] = answers
+    try:
+        return ReportFields().load(data)
+    except ValidationError as exc:
+        errors = {SPEC_NAMES.get(k, k): v for k, v in exc.normalized_messages().items()}
+        field = sorted(errors)[0]
+        raise Problem(400, f"{field}: {errors[field][0]}", errors=errors) from None
 
 
 @blp.get(f"/tokens/<token>.{FMT}")

@@ -63,11 +63,6 @@ def _view(report, service, area, department, photos: list, lang: str) -> dict:
     }
 
 
-def feature(report: ServiceRequest, lang: str) -> dict:
-    """The report as a GeoJSON Feature (RFC 7946: coordinates are [long, lat])."""
-    return feature_of(report, public_view(report, lang))
-
-
 def feature_of(report, properties: dict) -> dict:
     return {
         "type": "Feature",

@@ -4,33 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.web.fields import AwareDateTime, CommaList, StrictFloat
+from citizen_api.domain.report_fields import ReportFields
+from citizen_api.web.fields import AwareDateTime, CommaList
 from models import STATUSES
 from models.i18n import LANGUAGES
 
-MAX_DESCRIPTION = 4000
 
+class ServiceRequestIn(ReportFields):
+    """A new report: the report's fields (the one rule set), and the resident's language."""
 
-class ServiceRequestIn(Schema):
-    """A new report. Server-set fields (status, area, department...) are refused."""
-
-    service_code = fields.String(required=True, validate=validate.Length(1, 64))
-    lat = StrictFloat(required=True, validate=validate.Range(-90, 90))
-    long = StrictFloat(required=True, validate=validate.Range(-180, 180))
-    description = fields.String(allow_none=True, validate=validate.Length(max=MAX_DESCRIPTION))
-    address = fields.String(allow_none=True, validate=validate.Length(max=300))
-    attributes = fields.Dict(
-        keys=fields.String(validate=validate.Length(1, 64)),
-        values=fields.Raw(allow_none=True),
-        validate=validate.Length(max=50),
-        metadata={"description": "Answers to the service's attributes, by attribute code."},
-    )
-    phone = fields.String(
-        allow_none=True,
-        load_only=True,
-        validate=validate.Length(max=40),
-        metadata={"description": "A mobile number for SMS updates; never shown publicly."},
-    )
     lang = fields.String(
         validate=validate.OneOf(LANGUAGES),
         metadata={"description": "The resident's language for messages (default: negotiated)."},

@@ -2,38 +2,38 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 
-import orjson
-from flask import current_app, request, url_for
-from flask_smorest import Blueprint
+from flask import request, url_for
 from marshmallow import RAISE
 from sqlalchemy import select, tuple_
 
-from citizen_api.domain.catalogue_cache import catalogue, catalogue_covering, ids_for
-from citizen_api.domain.reporting import InvalidReport, submit_report
+from citizen_api.domain.catalogue_cache import catalogue, catalogue_covering
+from citizen_api.domain.report_fields import MAX_DESCRIPTION
 from citizen_api.domain.tracking import normalize
 from citizen_api.extensions import db
-from citizen_api.photos.openapi import report_form_body
+from citizen_api.photos.album import discard, store
+from citizen_api.photos.openapi import PHOTOS_AT_CREATION, report_form_body
+from citizen_api.photos.upload import read_photos, storage
 from citizen_api.reports import grid, reading
 from citizen_api.reports.history import public_history_rows
 from citizen_api.reports.present import feature_of, public_row
+from citizen_api.reports.queries import not_found, report_filters
 from citizen_api.reports.schemas import (
-    MAX_DESCRIPTION,
     RequestQueryArgs,
     ServiceRequestCreatedOut,
     ServiceRequestDetailOut,
     ServiceRequestIn,
     ServiceRequestPage,
 )
+from citizen_api.web.cursor import decode_cursor, encode_cursor
 from citizen_api.web.docs import RETRY_AFTER, problem_response
-from citizen_api.web.errors import Problem, validation_problem
-from citizen_api.web.idempotency import idempotent, save
+from citizen_api.web.filing import file_and_answer
+from citizen_api.web.idempotency import idempotent
 from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.parsing import MULTIPART, Blueprint
 from citizen_api.web.responses import json_response
 from models import ServiceRequest
-from models.spatial import in_envelope, within_radius
 
 blp = Blueprint(
     "requests", __name__, url_prefix="/api/v1/requests", description="Residents' reports"
@@ -85,45 +85,29 @@ def create_request(data):
 
     Also takes multipart/form-data: the same fields as form fields (`attributes` as one
     JSON object) and up to 3 `photo` parts (JPEG, PNG, WebP or HEIC, 10 MB each)."""
-    return file_and_answer(data)
-
-
-def file_and_answer(data: dict, on_filed=None):
-    """File a validated report (every way in over HTTP) and answer 201 with it.
-
-    `on_filed(report)` adds what belongs in the same transaction (photos). The answer is
-    built inside the transaction too, so an Idempotency-Key record commits with it."""
     lang = data.pop("lang", None) or negotiate()
-    answer = {}
+    photos = read_photos(PHOTOS_AT_CREATION) if request.mimetype == MULTIPART else []
+    rows = store(storage(), photos) if photos else []  # StorageUnavailable: 503, nothing kept
 
-    def before_commit(report):
-        if on_filed is not None:
-            on_filed(report)
-        location = url_for(".get_request", code=report.tracking_code)
+    def attach(report):
+        report.photos.extend(rows)
+
+    def answer(report):
         cat = catalogue(db.session)
-        photos = report.__dict__.get("photos", ())  # only those attached just now
         body = {
-            **public_row(report, lang, cat, photos),
+            **public_row(report, lang, cat, rows),
             **public_history_rows(report.events, report.department_id, None, lang, cat),
             "report_token": report.report_token,
         }
+        location = url_for(".get_request", code=report.tracking_code)
         headers = {"Location": location, "Cache-Control": "no-store"}
-        answer["response"] = localize(json_response(body, 201, headers), lang)
-        save(db.session, answer["response"])
+        return localize(json_response(body, 201, headers), lang)
 
     try:
-        submit_report(
-            db.session,
-            lang=lang,
-            snap_m=current_app.config["AREA_SNAP_METERS"],
-            before_commit=before_commit,
-            **data,
-        )
-    except InvalidReport as exc:
-        raise Problem(
-            422, exc.detail, type=exc.kind, title="Report not accepted", errors=exc.errors
-        ) from None
-    return answer["response"]
+        return file_and_answer(data, answer, on_filed=attach, lang=lang)
+    except BaseException:
+        discard(storage(), rows)
+        raise
 
 
 @blp.get("/<code>")
@@ -135,7 +119,7 @@ def get_request(code):
     canonical = normalize(code)
     row = canonical and reading.report_by_code(db.session, canonical)
     if not row:
-        raise Problem(404, f"No report has the tracking code {code!r}.", type="not-found")
+        raise not_found(code)
     events = reading.events_of(db.session, row.id)
     photos = reading.photos_of(db.session, [row.id])
     departments = [e.department_id for e in events if e.department_id]
@@ -147,16 +131,6 @@ def get_request(code):
     return localize(json_response(body), lang)
 
 
-def find_report(code: str) -> ServiceRequest:
-    canonical = normalize(code)
-    report = canonical and db.session.scalar(
-        select(ServiceRequest).where(ServiceRequest.tracking_code == canonical)
-    )
-    if not report:
-        raise Problem(404, f"No report has the tracking code {code!r}.", type="not-found")
-    return report
-
-
 @blp.get("")
 @blp.arguments(RequestQueryArgs, location="query", unknown=RAISE)
 @blp.response(200, ServiceRequestPage)
@@ -166,8 +140,8 @@ def list_requests(args):
     Send `Accept: application/geo+json` for a GeoJSON FeatureCollection."""
     lang = args.get("lang") or negotiate()
     limit = args["limit"]
-    conditions = list(_filters(args))
-    cursor = _decode_cursor(args["cursor"]) if "cursor" in args else None
+    conditions = list(report_filters(args))
+    cursor = _cursor_keys(args["cursor"]) if "cursor" in args else None
     fast = None
     if db.engine.dialect.name == "postgresql" and set(args) - GRID_IGNORED == GRID_FILTERS:
         fast = grid.page_query(args["status"], args["bbox"], cursor, limit + 1)
@@ -187,7 +161,7 @@ def list_requests(args):
     page, more = rows[:limit], len(rows) > limit
     photos = reading.photos_of(db.session, [r.id for r in page])
     cat = catalogue_covering(db.session, page)
-    next_cursor = _encode_cursor(page[-1]) if more else None
+    next_cursor = encode_cursor([page[-1].requested_at, page[-1].id]) if more else None
     headers = {}
     if next_cursor:
         headers["Link"] = f'<{_url_with(cursor=next_cursor)}>; rel="next"'
@@ -205,55 +179,20 @@ def list_requests(args):
     return localize(response, lang)
 
 
-def _ids_for(field: str, codes: list[str]) -> list[int]:
-    """The ids of the catalogue entries with these codes (422 naming any unknown one)."""
-    ids, unknown = ids_for(db.session, field, codes)
-    if unknown:
-        raise validation_problem({field: [f"Unknown {field}: {', '.join(unknown)}."]})
-    return ids
+def _cursor_keys(cursor: str) -> tuple:
+    """(requested_at, id) of the last row of the previous page."""
 
+    def valid(values):
+        return (
+            len(values) == 2
+            and isinstance(values[0], dt.datetime)
+            and values[0].tzinfo is not None
+            and isinstance(values[1], int)
+            and not isinstance(values[1], bool)
+        )
 
-def _filters(args):
-    sr = ServiceRequest
-    if "status" in args:
-        yield sr.status.in_(args["status"])
-    for field, column in (
-        ("service_code", sr.service_type_id),
-        ("area", sr.area_id),
-        ("department", sr.department_id),
-    ):
-        if field in args:
-            yield column.in_(_ids_for(field, args[field]))
-    dialect = db.engine.dialect.name
-    if "bbox" in args:
-        yield in_envelope(dialect, sr.geom, sr.id, args["bbox"])
-    if "radius" in args:
-        lon, lat, radius = args["long"], args["lat"], args["radius"]
-        yield within_radius(dialect, sr.geom, sr.id, lon, lat, radius)
-    if "created_after" in args:
-        yield sr.requested_at >= args["created_after"]
-    if "created_before" in args:
-        yield sr.requested_at < args["created_before"]
-    if "updated_after" in args:
-        yield sr.updated_at > args["updated_after"]
-
-
-def _encode_cursor(report: ServiceRequest) -> str:
-    raw = orjson.dumps([report.requested_at.isoformat(), report.id])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        at, last_id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        when = dt.datetime.fromisoformat(at)
-        if when.tzinfo is None or not isinstance(last_id, int) or isinstance(last_id, bool):
-            raise ValueError
-        return when, last_id
-    except (ValueError, TypeError, orjson.JSONDecodeError):
-        raise validation_problem(
-            {"cursor": ["Not a cursor this API issued; use next_cursor from a previous page."]}
-        ) from None
+    message = "Not a cursor this API issued; use next_cursor from a previous page."
+    return tuple(decode_cursor(cursor, valid, message))
 
 
 def _url_with(**params) -> str:

@@ -7,10 +7,8 @@ not exist, so the API never confirms another department's tracking codes.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 
-import orjson
 from flask import g, request, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import and_, case, false, or_, select
@@ -18,16 +16,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.domain.tracking import normalize
 from citizen_api.domain.workflow import (
-    IllegalTransition,
-    InvalidChange,
-    NotPermitted,
     apply_changes,
     in_scope,
     scope,
 )
 from citizen_api.duplicates import nearby_for_ticket, priority_boost_sql
 from citizen_api.extensions import db
-from citizen_api.reports.views import _filters as resident_filters
+from citizen_api.reports.queries import report_filters
 from citizen_api.triage.present import etag, queue_item, ticket_view
 from citizen_api.triage.schemas import (
     QueuePage,
@@ -38,6 +33,7 @@ from citizen_api.triage.schemas import (
 )
 from citizen_api.triage.summary import overdue_condition, status_groups
 from citizen_api.web.auth import SECURITY, sign_in_request
+from citizen_api.web.cursor import decode_cursor, encode_cursor
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.responses import json_response
@@ -116,24 +112,21 @@ def _after(keys: list[SortKey], values: list):
     )  # fmt: skip
 
 
-def _decode_cursor(cursor: str, sort: str) -> list:
-    try:
-        raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(raw, list) or raw[0] != sort or len(raw) != len(_sort_keys(sort)) + 1:
-            raise ValueError
-        values = [dt.datetime.fromisoformat(v) if isinstance(v, str) else v for v in raw[1:]]
-        if any(not isinstance(v, int | dt.datetime | type(None)) for v in values):
-            raise ValueError
-        return values
-    except (ValueError, TypeError, IndexError, orjson.JSONDecodeError):
-        raise validation_problem(
-            {"cursor": ["Not a cursor of this sort; use next_cursor from a previous page."]}
-        ) from None
+CURSOR_MESSAGE = "Not a cursor of this sort; use next_cursor from a previous page."
+KEY_TYPES = int | dt.datetime | type(None)
 
 
-def _encode_cursor(sort: str, values) -> str:
-    plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
-    return base64.urlsafe_b64encode(orjson.dumps([sort, *plain])).decode().rstrip("=")
+def _cursor_values(cursor: str, sort: str) -> list:
+    """The last row's sort keys from a queue cursor ([sort, *keys]) of this sort."""
+
+    def valid(values):
+        return (
+            len(values) == len(_sort_keys(sort)) + 1
+            and values[0] == sort
+            and all(isinstance(v, KEY_TYPES) and not isinstance(v, bool) for v in values[1:])
+        )
+
+    return decode_cursor(cursor, valid, CURSOR_MESSAGE)[1:]
 
 
 def _assignee_filter(value: str):
@@ -164,8 +157,8 @@ def list_tickets(args):
         .order_by(*_order_by(keys))
     )
     if "cursor" in args:
-        query = query.where(_after(keys, _decode_cursor(args["cursor"], sort)))
-    for condition in resident_filters(args):
+        query = query.where(_after(keys, _cursor_values(args["cursor"], sort)))
+    for condition in report_filters(args):
         query = query.where(condition)
     if "assignee" in args:
         query = query.where(_assignee_filter(args["assignee"]))
@@ -176,7 +169,7 @@ def list_tickets(args):
     rows = db.session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
     now = _now()
-    next_cursor = _encode_cursor(sort, page[-1][1:]) if more else None
+    next_cursor = encode_cursor([sort, *page[-1][1:]]) if more else None
     headers = {"Cache-Control": "private, no-store"}
     if next_cursor:
         link_args = {**request.args.to_dict(), "cursor": next_cursor}
@@ -235,17 +228,6 @@ def update_ticket(data, code):
     try:
         apply_changes(db.session, report, g.clerk, data, _now())
         db.session.commit()
-    except IllegalTransition as exc:
-        db.session.rollback()
-        raise Problem(**exc.problem()) from None
-    except InvalidChange as exc:
-        db.session.rollback()
-        raise validation_problem(exc.errors, exc.detail) from None
-    except NotPermitted as exc:
-        db.session.rollback()
-        raise Problem(
-            403, exc.detail, type="field-not-allowed", title="Not allowed", errors=exc.errors
-        ) from None
     except StaleDataError:
         db.session.rollback()
         raise _changed_since() from None

@@ -7,6 +7,7 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from citizen_api.domain.report_fields import nul_paths
 from citizen_api.web.errors import validation_problem
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -54,23 +55,6 @@ def add_security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
-
-
-def nul_paths(value, path: str):
-    """The paths of the strings (keys included) in parsed JSON that contain a NUL."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            yield path or "_body"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            name = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                yield (path or "_body")
-            else:
-                yield from nul_paths(item, name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from nul_paths(item, f"{path}.{index}" if path else str(index))
 
 
 def refuse_nul_characters() -> None:

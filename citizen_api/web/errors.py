@@ -197,7 +197,46 @@ def handle_unexpected(error: Exception) -> Response:
     )
 
 
+def domain_problem(error: Exception) -> Problem:
+    """The answer to a domain error (the domain itself knows nothing of HTTP)."""
+    from citizen_api.domain.reporting import InvalidReport
+    from citizen_api.domain.workflow import IllegalTransition, InvalidChange, NotPermitted
+
+    if isinstance(error, InvalidReport):
+        return Problem(
+            422, error.detail, type=error.kind, title="Report not accepted", errors=error.errors
+        )
+    if isinstance(error, IllegalTransition):
+        return Problem(
+            409,
+            error.detail,
+            type="illegal-transition",
+            title="Illegal status change",
+            extra={"current": error.current, "requested": error.wanted, "allowed": error.allowed},
+        )
+    if isinstance(error, InvalidChange):
+        return validation_problem(error.errors, error.detail)
+    if isinstance(error, NotPermitted):
+        return Problem(
+            403, error.detail, type="field-not-allowed", title="Not allowed", errors=error.errors
+        )
+    raise TypeError(f"no answer for {type(error).__name__}")  # a new domain error: map it
+
+
+def handle_domain_error(error: Exception) -> Response:
+    """Nothing of a refused change stays in the session; then the mapped answer."""
+    from citizen_api.extensions import db
+
+    db.session.rollback()
+    return handle_http_exception(domain_problem(error))
+
+
 def register_error_handlers(app: Flask) -> None:
+    from citizen_api.domain.reporting import InvalidReport
+    from citizen_api.domain.workflow import WorkflowError
+
+    app.register_error_handler(InvalidReport, handle_domain_error)
+    app.register_error_handler(WorkflowError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -7,18 +7,6 @@ import datetime as dt
 from marshmallow import ValidationError, fields
 
 
-class StrictFloat(fields.Float):
-    """A JSON number only: no strings, booleans, NaN or infinities."""
-
-    def __init__(self, **kwargs):
-        super().__init__(allow_nan=False, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValidationError("Must be a number (not a string or a boolean).")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
 class AwareDateTime(fields.AwareDateTime):
     """An ISO 8601 date-time that must carry its timezone (Z or +01:00)."""
 

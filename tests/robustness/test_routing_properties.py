@@ -15,14 +15,8 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from citizen_api.cli.seed import AREAS_FILE
-from citizen_api.domain.routing import (
-    _KX,
-    _KY,
-    NoRoute,
-    OutsideCity,
-    area_index,
-    route,
-)
+from citizen_api.domain.area_lookup import _KX, _KY, OutsideCity
+from citizen_api.domain.routing import NoRoute, area_index, route
 from citizen_api.extensions import db
 from models import RoutingRule, ServiceType
 from models.catalogue import SCOPE_PRECEDENCE
