@@ -129,3 +129,40 @@ def test_a_dead_redis_does_not_take_the_api_down(make_variant):
     statuses = [client.get("/api/v1/services").status_code for _ in range(3)]
     # Served, and still limited: per-worker counters in memory until Redis is back.
     assert statuses == [200, 200, 429]
+
+
+def multipart_report(client, **environ):
+    """File the pothole report as multipart/form-data (the way in with photos)."""
+    from werkzeug.datastructures import MultiDict
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart(MultiDict({k: str(v) for k, v in BODY.items()}))
+    return client.post(
+        "/api/v1/requests",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        environ_base=environ,
+    )
+
+
+@pytest.mark.parametrize("kind", ["json", "multipart", "mixed"])
+def test_json_and_multipart_creates_are_limited_alike(make_variant, kind):
+    limited = make_variant(RATELIMIT_ENABLED=True, RATE_LIMIT_CREATE="2/minute")
+    client = limited.test_client()
+
+    def send(index):
+        if kind == "multipart" or (kind == "mixed" and index % 2):
+            return multipart_report(client)
+        return client.post("/api/v1/requests", json=BODY)
+
+    answers = [send(i) for i in range(4)]
+    assert [a.status_code for a in answers] == [201, 201, 429, 429]
+    for answer in answers:
+        assert answer.headers["X-RateLimit-Limit"] == "2"
+        assert "X-RateLimit-Remaining" in answer.headers
+        assert "X-RateLimit-Reset" in answer.headers
+    for refused in answers[2:]:
+        assert refused.content_type == "application/problem+json"
+        assert 0 < int(refused.headers["Retry-After"]) <= 60
+        assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert count_reports(limited) == 2
