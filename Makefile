@@ -59,9 +59,11 @@ test: install system-deps-test emulator
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; \
 	exit $$rc
 
+# ruff, then the layer rules of citizen_api/ (import-linter contracts in setup.cfg).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
