@@ -1,9 +1,10 @@
 """How the multipart/form-data bodies of the photo endpoints look in the OpenAPI document.
 
 flask-smorest documents the JSON body of POST /api/v1/requests from ServiceRequestIn; the
-multipart form of the same operation, and the body of POST /api/v1/requests/{code}/photos,
-are read by hand in photos/views.py, so they are described here, beside the limits they
-must agree with (tests/photos/test_photos_openapi.py holds them to the schema).
+multipart form of the same operation (read by citizen_api.web.parsing through the same
+schema, its photo parts by photos/upload.py) and the body of POST
+/api/v1/requests/{code}/photos are described here, beside the limits they must agree with
+(tests/photos/test_photos_openapi.py holds them to the schema).
 """
 
 from __future__ import annotations
