@@ -1,0 +1,167 @@
+"""Which service is this? The three likeliest services for a resident's own words.
+
+A linear classifier over character n-grams of the normalised text (`text.normalise`),
+trained by `suggest_train` with scikit-learn from the project's own labelled corpus
+(data/suggest_corpus.tsv) and shipped as a small JSON artefact (data/suggest_model.json):
+the n-gram vocabulary, each n-gram's idf and its weight per service. Scoring is done
+here in plain Python (tf-idf, L2 norm, dot product, softmax), so the app process needs
+neither scikit-learn nor numpy, loads the model in tens of milliseconds once per process,
+and answers a query in well under a millisecond. The README explains the choice.
+
+Public interface (stable):
+  suggest(text, k=3) -> list[tuple[str, float]]   (service_code, probability), best first
+  detect_language(text) -> "ar" | "fr" | "en"      the language to answer a resident in
+  features(text) -> Counter                        the n-grams the model sees (for training)
+  load_model(path=None) -> Model                   the model, loaded once per process
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from citizen_api.domain.text import DARIJA_SPELLINGS, arabic_share, normalise
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+MODEL_PATH = DATA / "suggest_model.json"
+CORPUS_PATH = DATA / "suggest_corpus.tsv"
+NGRAM_SIZES = (2, 3, 4, 5)
+MAX_QUERY_CHARS = 500  # a description longer than this says nothing more about its service
+
+
+def features(text: str) -> Counter:
+    """The features of `text`: each normalised word and its character 2- to 5-grams.
+
+    Words are padded with a space on each side so that n-grams at a word's start and
+    end are told apart ("de" alone vs inside "eclairage"), as scikit-learn's `char_wb`.
+    """
+    grams: Counter = Counter()
+    for word in normalise(text[:MAX_QUERY_CHARS]).split():
+        grams["w:" + word] += 1
+        padded = f" {word} "
+        for n in NGRAM_SIZES:
+            for i in range(len(padded) - n + 1):
+                grams[padded[i : i + n]] += 1
+    return grams
+
+
+@dataclass(frozen=True)
+class Model:
+    """A trained suggester: service codes, intercepts, and per-feature (idf, weights)."""
+
+    services: tuple[str, ...]
+    intercepts: tuple[float, ...]
+    weights: dict[str, tuple[float, tuple[float, ...]]]
+    corpus_sha256: str
+    meta: dict
+
+    @classmethod
+    def from_json(cls, data: dict) -> Model:
+        return cls(
+            services=tuple(data["services"]),
+            intercepts=tuple(data["intercepts"]),
+            weights={g: (row[0], tuple(row[1:])) for g, row in data["features"].items()},
+            corpus_sha256=data["corpus_sha256"],
+            meta=data.get("meta", {}),
+        )
+
+    def probabilities(self, text: str) -> list[float]:
+        """The probability of each service (in `services` order) for `text`."""
+        values = []
+        for gram, count in features(text).items():
+            row = self.weights.get(gram)
+            if row is not None:
+                values.append(((1.0 + math.log(count)) * row[0], row[1]))
+        logits = list(self.intercepts)
+        if values:
+            norm = math.sqrt(sum(v * v for v, _ in values))
+            for value, weights in values:
+                scale = value / norm
+                logits = [acc + scale * w for acc, w in zip(logits, weights, strict=True)]
+        top = max(logits)
+        exps = [math.exp(z - top) for z in logits]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    def suggest(self, text: str, k: int = 3) -> list[tuple[str, float]]:
+        """The `k` likeliest services for `text`, best first, with their probability."""
+        ranked = sorted(
+            zip(self.services, self.probabilities(text), strict=True),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        return [(code, round(p, 4)) for code, p in ranked[:k]]
+
+
+_lock = threading.Lock()
+_loaded: dict[Path, Model] = {}
+
+
+def load_model(path: Path | None = None) -> Model:
+    """The model stored at `path` (default: the shipped one), read once per process."""
+    path = Path(path or MODEL_PATH)
+    model = _loaded.get(path)
+    if model is None:
+        with _lock:
+            model = _loaded.get(path)
+            if model is None:
+                model = Model.from_json(json.loads(path.read_text(encoding="utf-8")))
+                _loaded[path] = model
+    return model
+
+
+def suggest(text: str, k: int = 3) -> list[tuple[str, float]]:
+    """The `k` likeliest service codes for a free-text description, with probabilities."""
+    return load_model().suggest(text, k)
+
+
+# Function words that tell French from English, and Darija written in Latin letters.
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(normalise(w) for w in text.split())
+
+
+_FRENCH = _wordset(
+    """le la les un une des du de et est il y a au aux dans sur pour pas ne plus rue devant
+    depuis tres ca ce cette mon ma mes notre nous on qui que avec sans chez"""
+)
+_ENGLISH = _wordset(
+    """the a an is are there of in on at to for and not no my our we it this that with near
+    since very street been has have broken outside please road light lights out bin trash
+    garbage rubbish leak leaking water dog dogs tree fallen car sidewalk pavement hole"""
+)
+_DARIJA_LATIN = _wordset(
+    " ".join(DARIJA_SPELLINGS)
+    + """ f fi l had hadi hada wahed wa7ed 3la m3a bla mn men walo ila 7ta ghir
+    bach ana howa hiya homa kolchi kolo 3ndna 3andna lyoum lbare7 nhar simana
+    mkherba mherse mkser m7lol ta7t tay7 tay7a hofra zbel zbal kbira kbir tomobil
+    lma l9ant lbala3a lpoubel kilab klab chjra chejra draw"""
+)
+_MIXED = re.compile("[a-z][\u0600-\u06ff]|[\u0600-\u06ff][a-z]")
+
+
+def detect_language(text: str) -> str:
+    """The language to answer in: "ar" for Arabic script or Darija, else "fr" or "en".
+
+    Arabic script (MSA or Darija) -> ar. Latin text with Arabizi digits inside words
+    ("l7ofra") or mostly Darija words ("kayn bzaf dyal zbel") -> ar. Otherwise French
+    and English function words are counted; a tie goes to French, the city's default.
+    """
+    if arabic_share(text) >= 0.5:
+        return "ar"
+    latin = normalise(text)
+    tokens = latin.split()
+    if not tokens:
+        return "fr"
+    raw = text.casefold()
+    darija = sum(1 for t in tokens if t in _DARIJA_LATIN)
+    # normalise turned Arabizi digits into Arabic letters inside Latin words ("lحofra").
+    darija += 2 * sum(1 for t in tokens if _MIXED.search(t))
+    french = sum(1 for t in tokens if t in _FRENCH) + len(re.findall("[éèêàçù]", raw))
+    english = sum(1 for t in tokens if t in _ENGLISH)
+    if darija > max(french, english):
+        return "ar"
+    return "en" if english > french else "fr"
