@@ -14,7 +14,7 @@ ENSURE_SECRET_KEY := if [ -z "$${SECRET_KEY:-}" ]; then mkdir -p instance; \
 	    'import secrets; print(secrets.token_urlsafe(48))' > instance/secret_key); \
 	  export SECRET_KEY="$$(cat instance/secret_key)"; fi
 
-.PHONY: run test install lint format bench system-deps-run system-deps-test emulator worker clean
+.PHONY: run test install lint format bench suggest-model bench-suggest system-deps-run system-deps-test emulator worker clean
 
 # Reinstall only when the dependencies changed: a second `make run` starts in seconds.
 $(STAMP): setup.cfg pyproject.toml
@@ -79,6 +79,15 @@ bench: install system-deps-test
 	@n=$$(psql "$(BENCH_DATABASE_URL)" -tAc "SELECT count(*) >= $(BENCH_ROWS) * 0.99 FROM service_requests" 2>/dev/null); \
 	if [ "$$n" != "t" ]; then nice -n 10 $(BIN)/python bench/generate.py --database-url "$(BENCH_DATABASE_URL)" --rows $(BENCH_ROWS); fi
 	nice -n 10 $(BIN)/python bench/run.py --database-url "$(BENCH_DATABASE_URL)"
+
+# Retrain the service suggester from citizen_api/data/suggest_corpus.tsv (deterministic:
+# the same corpus and scikit-learn give the same suggest_model.json); commit both.
+suggest-model: install
+	$(BIN)/python -m citizen_api.domain.suggest_train
+
+# Accuracy per language on the held-out split and the in-process time per query.
+bench-suggest: install
+	$(BIN)/python bench/suggest.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -57,7 +57,7 @@ class Model:
     services: tuple[str, ...]
     intercepts: tuple[float, ...]
     weights: dict[str, tuple[float, tuple[float, ...]]]
-    corpus_sha256: str
+    inputs_sha256: str
     meta: dict
 
     @classmethod
@@ -66,7 +66,7 @@ class Model:
             services=tuple(data["services"]),
             intercepts=tuple(data["intercepts"]),
             weights={g: (row[0], tuple(row[1:])) for g, row in data["features"].items()},
-            corpus_sha256=data["corpus_sha256"],
+            inputs_sha256=data["inputs_sha256"],
             meta=data.get("meta", {}),
         )
 
