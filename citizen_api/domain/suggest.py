@@ -9,7 +9,8 @@ neither scikit-learn nor numpy, loads the model in tens of milliseconds once per
 and answers a query in well under a millisecond. The README explains the choice.
 
 Public interface (stable):
-  suggest(text, k=3) -> list[tuple[str, float]]   (service_code, probability), best first
+  suggest(text, k=3, among=None) -> list[tuple[str, float]]
+                                                   (service_code, probability), best first
   detect_language(text) -> "ar" | "fr" | "en"      the language to answer a resident in
   features(text) -> Counter                        the n-grams the model sees (for training)
   load_model(path=None) -> Model                   the model, loaded once per process
@@ -22,6 +23,7 @@ import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,12 +90,17 @@ class Model:
         total = sum(exps)
         return [e / total for e in exps]
 
-    def suggest(self, text: str, k: int = 3) -> list[tuple[str, float]]:
-        """The `k` likeliest services for `text`, best first, with their probability."""
+    def suggest(
+        self, text: str, k: int = 3, among: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The `k` likeliest services for `text`, best first, with their probability;
+        only those in `among` if given (e.g. the services active today)."""
         ranked = sorted(
             zip(self.services, self.probabilities(text), strict=True),
             key=lambda pair: (-pair[1], pair[0]),
         )
+        if among is not None:
+            ranked = [pair for pair in ranked if pair[0] in among]
         return [(code, round(p, 4)) for code, p in ranked[:k]]
 
 
@@ -114,9 +121,10 @@ def load_model(path: Path | None = None) -> Model:
     return model
 
 
-def suggest(text: str, k: int = 3) -> list[tuple[str, float]]:
-    """The `k` likeliest service codes for a free-text description, with probabilities."""
-    return load_model().suggest(text, k)
+def suggest(text: str, k: int = 3, among: Collection[str] | None = None) -> list[tuple[str, float]]:
+    """The `k` likeliest service codes for a free-text description, with probabilities
+    (0..1, over all the services the model knows); only codes in `among` if given."""
+    return load_model().suggest(text, k, among)
 
 
 # Function words that tell French from English, and Darija written in Latin letters.

@@ -1,0 +1,142 @@
+"""Service suggester benchmark: held-out accuracy per language, and time per query.
+
+    .venv/bin/python bench/suggest.py [--rounds 5] [--repeat 3]
+
+Accuracy: the shipped model (citizen_api/data/suggest_model.json, trained on the
+training split only) against the held-out split of the corpus, top-1 and top-3, for
+each way of writing (fr, ar = MSA, darija = Darija in Arabic script, arabizi, en).
+
+Time: every held-out text is a query. Interleaved rounds (A B C A B C ...) of
+  A  suggest(text)                 what the API calls, in-process
+  B  normalise(text)               the floor: reading the text once
+  C  scikit-learn's own pipeline   the same model inside scikit-learn (tf-idf +
+                                   predict_proba on one text), if installed
+reported as median microseconds per query (min-max over rounds) and as ratios to B.
+Also the model's load time in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from citizen_api.domain import suggest_train
+from citizen_api.domain.suggest import load_model, suggest
+from citizen_api.domain.text import normalise
+
+TARGETS = {"top1_all": 0.85, "top3_all": 0.95, "top1_each": 0.75, "ms_per_query": 2.0}
+
+
+def accuracy(held_out) -> dict[str, tuple[int, int, int]]:
+    return suggest_train.evaluate(load_model(), held_out)
+
+
+def sklearn_pipeline(training):
+    """The same features and regression, scored by scikit-learn itself (a baseline)."""
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        return None
+    from citizen_api.domain.suggest import features
+
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=suggest_train.MIN_DF)
+    matrix = vectorizer.fit_transform([e.text for e in training])
+    classifier = LogisticRegression(C=suggest_train.REGULARISATION_C, solver="newton-cg")
+    classifier.fit(matrix, [e.service for e in training])
+
+    def predict(text):
+        return classifier.predict_proba(vectorizer.transform([text]))
+
+    return predict
+
+
+def time_per_query(fn, texts, repeat) -> float:
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for text in texts:
+            fn(text)
+    return (time.perf_counter() - start) / (repeat * len(texts)) * 1e6
+
+
+def load_time() -> float:
+    code = (
+        "import time; t=time.perf_counter();"
+        "from citizen_api.domain.suggest import load_model; load_model();"
+        "print((time.perf_counter()-t)*1000)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    examples = suggest_train.read_corpus()
+    training, held_out = suggest_train.split(examples)
+    model = load_model()
+    print(
+        f"corpus: {len(examples)} examples, {len(training)} training + catalogue texts, "
+        f"{len(held_out)} held out; model: {len(model.weights)} features, "
+        f"scikit-learn {model.meta.get('sklearn')}"
+    )
+
+    print("\n| written in | held out | top-1 | top-3 |\n|---|---|---|---|")
+    results = accuracy(held_out)
+    order = [*suggest_train.CORPUS_LANGUAGES, "all"]
+    for lang in order:
+        n, top1, top3 = results[lang]
+        print(f"| {lang} | {n} | {top1 / n:.1%} | {top3 / n:.1%} |")
+
+    texts = [e.text for e in held_out]
+    contenders = {"suggest": suggest, "normalise": normalise}
+    predict = sklearn_pipeline(training + suggest_train.catalogue_examples())
+    if predict is not None:
+        contenders["sklearn"] = predict
+    for fn in contenders.values():  # warm up
+        time_per_query(fn, texts[:20], 1)
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(args.rounds):
+        for name, fn in contenders.items():
+            samples[name].append(time_per_query(fn, texts, args.repeat))
+
+    floor = statistics.median(samples["normalise"])
+    print(f"\n{args.rounds} interleaved rounds x {args.repeat} passes over {len(texts)} queries")
+    print("\n| what | µs per query, median (min-max) | ratio to normalise |\n|---|---|---|")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(
+            f"| {name} | {median:.0f} ({min(values):.0f}-{max(values):.0f}) | "
+            f"{median / floor:.1f}x |"
+        )
+    print(f"\nmodel load in a fresh process: {load_time():.0f} ms")
+
+    n, top1, top3 = results["all"]
+    worst = min(results[lang][1] / results[lang][0] for lang in suggest_train.CORPUS_LANGUAGES)
+    ms = statistics.median(samples["suggest"]) / 1000
+    verdicts = {
+        f"top-1 overall >= {TARGETS['top1_all']:.0%}": top1 / n >= TARGETS["top1_all"],
+        f"top-3 overall >= {TARGETS['top3_all']:.0%}": top3 / n >= TARGETS["top3_all"],
+        f"every language top-1 >= {TARGETS['top1_each']:.0%}": worst >= TARGETS["top1_each"],
+        f"< {TARGETS['ms_per_query']} ms per query": ms < TARGETS["ms_per_query"],
+    }
+    print()
+    for target, met in verdicts.items():
+        print(f"- {target}: {'met' if met else 'NOT met'}")
+    return 0 if all(verdicts.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
