@@ -8,3 +8,11 @@ workers = int(os.environ.get("WORKERS", "2"))
 accesslog = "-"
 # The path without its query string: nothing a client put in a URL reaches the log.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+def post_worker_init(worker):
+    """Read the service suggester's model (~0.3 s) as each worker starts, so that no
+    resident's first suggestion waits for it."""
+    from citizen_api.domain.suggest import load_model
+
+    load_model()

@@ -12,6 +12,10 @@ Time: every held-out text is a query. Interleaved rounds (A B C A B C ...) of
   C  scikit-learn's own pipeline   the same model inside scikit-learn (tf-idf +
                                    predict_proba on one text), if installed
 reported as median microseconds per query (min-max over rounds) and as ratios to B.
+Then, with --http, the same queries through the app in-process (Flask test client, an
+embedded SpatiaLite database migrated and seeded in a temporary folder):
+  D  GET /api/v1/services/suggest?q=...   the endpoint
+  E  GET /healthz                         the baseline: a request that does nothing
 Also the model's load time in a fresh process.
 """
 
@@ -57,6 +61,16 @@ def sklearn_pipeline(training):
     return predict
 
 
+def cold(fn):
+    """`fn` with normalise's cache emptied first: every query is timed as if new."""
+
+    def call(text):
+        normalise.cache_clear()
+        return fn(text)
+
+    return call
+
+
 def time_per_query(fn, texts, repeat) -> float:
     start = time.perf_counter()
     for _ in range(repeat):
@@ -78,10 +92,48 @@ def load_time() -> float:
     return float(out.stdout.strip())
 
 
+def http_rounds(texts, rounds, repeat) -> dict[str, list[float]]:
+    """µs per request through the app's WSGI stack, endpoint vs the cheapest route."""
+    import os
+    import tempfile
+
+    from citizen_api import create_app
+    from citizen_api.cli import upgrade_database
+    from citizen_api.extensions import db
+    from citizen_api.seed import seed
+
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
+    folder = tempfile.mkdtemp(prefix="casa311-bench-suggest-")
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/bench.db", "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade_database(db.engine)
+        seed(db.session)
+        db.session.commit()
+    client = app.test_client()
+    queries = texts[:100]
+
+    def endpoint(text):
+        response = client.get("/api/v1/services/suggest", query_string={"q": text})
+        assert response.status_code == 200, response.json
+
+    def health(_text):
+        assert client.get("/healthz").status_code == 200
+
+    contenders = {"GET /suggest": cold(endpoint), "GET /healthz": cold(health)}
+    for fn in contenders.values():
+        time_per_query(fn, queries[:10], 1)
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, fn in contenders.items():
+            samples[name].append(time_per_query(fn, queries, repeat))
+    return samples
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--http", action="store_true", help="also time the endpoint")
     args = parser.parse_args()
 
     examples = suggest_train.read_corpus()
@@ -101,10 +153,10 @@ def main() -> int:
         print(f"| {lang} | {n} | {top1 / n:.1%} | {top3 / n:.1%} |")
 
     texts = [e.text for e in held_out]
-    contenders = {"suggest": suggest, "normalise": normalise}
+    contenders = {"suggest": cold(suggest), "normalise": cold(normalise.__wrapped__)}
     predict = sklearn_pipeline(training + suggest_train.catalogue_examples())
     if predict is not None:
-        contenders["sklearn"] = predict
+        contenders["sklearn"] = cold(predict)
     for fn in contenders.values():  # warm up
         time_per_query(fn, texts[:20], 1)
     samples: dict[str, list[float]] = {name: [] for name in contenders}
@@ -122,6 +174,18 @@ def main() -> int:
             f"{median / floor:.1f}x |"
         )
     print(f"\nmodel load in a fresh process: {load_time():.0f} ms")
+
+    if args.http:
+        http = http_rounds(texts, args.rounds, args.repeat)
+        base = statistics.median(http["GET /healthz"])
+        print("\n| through the app (test client) | µs per request, median (min-max) | ratio |")
+        print("|---|---|---|")
+        for name, values in http.items():
+            median = statistics.median(values)
+            print(
+                f"| {name} | {median:.0f} ({min(values):.0f}-{max(values):.0f}) | "
+                f"{median / base:.1f}x |"
+            )
 
     n, top1, top3 = results["all"]
     worst = min(results[lang][1] / results[lang][0] for lang in suggest_train.CORPUS_LANGUAGES)

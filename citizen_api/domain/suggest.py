@@ -81,10 +81,11 @@ class Model:
                 values.append(((1.0 + math.log(count)) * row[0], row[1]))
         logits = list(self.intercepts)
         if values:
-            norm = math.sqrt(sum(v * v for v, _ in values))
+            sums = [0.0] * len(logits)
             for value, weights in values:
-                scale = value / norm
-                logits = [acc + scale * w for acc, w in zip(logits, weights, strict=True)]
+                sums = [acc + value * w for acc, w in zip(sums, weights)]  # noqa: B905
+            scale = 1.0 / math.sqrt(sum(v * v for v, _ in values))  # the tf-idf L2 norm
+            logits = [b + scale * acc for b, acc in zip(logits, sums, strict=True)]
         top = max(logits)
         exps = [math.exp(z - top) for z in logits]
         total = sum(exps)

@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 # Arabic script: letters that vary only by how they were typed.
 _ARABIC_LETTERS = str.maketrans(
@@ -122,8 +123,12 @@ def _word(word: str) -> str:
     return _arabizi_word(word)
 
 
+@lru_cache(maxsize=1024)
 def normalise(text: str) -> str:
-    """The normal form of `text` for matching: folded letters, single spaces."""
+    """The normal form of `text` for matching: folded letters, single spaces.
+
+    Cached: one request reads the same text several times (validation, scoring,
+    language detection) and a conversation re-reads a resident's last message."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)  # presentation forms, full-width letters
