@@ -5,6 +5,7 @@ from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
 from models.idempotency import IdempotencyKey
+from models.jobs import JobRun
 from models.media import Photo, Supporter
 from models.messages import InboundMessage, OutboundMessage
 from models.people import ROLES, Clerk, ReporterContact
@@ -29,6 +30,7 @@ __all__ = [
     "Department",
     "IdempotencyKey",
     "InboundMessage",
+    "JobRun",
     "MonthlyStats",
     "OutboundMessage",
     "Photo",
