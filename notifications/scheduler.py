@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import secrets
 import signal
 import socket
 import threading
@@ -137,7 +138,7 @@ class Scheduler:
     ):
         self.engine, self.jobs, self.tick = engine, jobs, tick
         self.Session = sessionmaker(bind=engine, expire_on_commit=False)
-        self.owner = f"{socket.gethostname()}:{os.getpid()}"[:100]
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
         self.heartbeat = Path(heartbeat_file) if heartbeat_file else None
         self.stop_event = threading.Event()
         self.context = JobContext(
