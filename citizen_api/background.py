@@ -56,7 +56,7 @@ def register_background(app: Flask) -> None:
         return {"erased": erased}
 
     def purge_idempotency_keys(ctx: JobContext) -> dict:
-        from citizen_api.idempotency import purge_expired
+        from citizen_api.web.idempotency import purge_expired
 
         with ctx.Session() as session:
             return {"purged": purge_expired(session)}

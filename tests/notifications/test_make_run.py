@@ -138,8 +138,8 @@ def test_a_receipt_refused_with_503_once_is_delivered_on_the_retry(product, fake
 
 
 def _admin_headers(product: Product) -> dict:
-    from citizen_api.accounts import create_clerk
-    from citizen_api.auth import issue_token
+    from citizen_api.domain.accounts import create_clerk
+    from citizen_api.web.auth import issue_token
 
     with product.app.app_context():
         clerk = create_clerk(db.session, f"admin-{uuid.uuid4().hex[:6]}", "p" * 16, "admin", None)

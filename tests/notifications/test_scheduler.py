@@ -120,8 +120,8 @@ def test_readyz_says_whether_the_jobs_ran_on_time_and_how_late_the_outbox_is(
 
 @pytest.fixture(scope="session")
 def admin(tw_app) -> dict:
-    from citizen_api.accounts import create_clerk
-    from citizen_api.auth import issue_token
+    from citizen_api.domain.accounts import create_clerk
+    from citizen_api.web.auth import issue_token
 
     with tw_app.app_context():
         clerk = create_clerk(db.session, "outbox-admin", "correct horse battery", "admin", None)
