@@ -61,8 +61,7 @@ def register_background(app: Flask) -> None:
         with ctx.Session() as session:
             return {"purged": purge_expired(session)}
 
-    # The sweep's lease outlasts its own time bound (drain stops after one interval).
-    jobs.add("sweep-outbox", sweep_every, sweep_outbox, lease=2 * sweep_every + 60)
+    jobs.add("sweep-outbox", sweep_every, sweep_outbox)
     jobs.add("erase-phone-numbers", app.config["PHONE_ERASE_EVERY_SECONDS"], erase_phone_numbers)
     jobs.add(
         "purge-idempotency-keys",
@@ -80,6 +79,7 @@ def register_background(app: Flask) -> None:
             tick=app.config["WORKER_TICK_SECONDS"],
             clock_offset=app.config["JOBS_CLOCK_OFFSET_SECONDS"],
             heartbeat_file=app.config["WORKER_HEARTBEAT_FILE"],
+            lease=app.config["WORKER_JOB_LEASE_SECONDS"],
         )
         if once:
             ran = scheduler.run_due()

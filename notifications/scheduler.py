@@ -11,8 +11,8 @@ twice at once nor twice in one interval:
 - PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`) on a connection of
   its own; a worker that dies loses its connection and with it the lock.
 - SQLite: the job's row is the lock (`lease_owner` until `lease_until`), taken by the
-  same conditional UPDATE; a worker that dies leaves a lease that runs out. A job must
-  finish within its lease (the sweep bounds itself to its interval).
+  same conditional UPDATE and renewed while the job runs; a worker that dies leaves a
+  lease that runs out within WORKER_JOB_LEASE_SECONDS.
 
 A stop (SIGTERM, SIGINT) lets the job in flight finish (the sweep stops between batches,
 so no message stays claimed) and then leaves. Flask-free: the app registers the jobs
@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 JOB_SETTINGS: dict[str, tuple[object, type]] = {
     # How often the worker looks for due jobs, in seconds.
     "WORKER_TICK_SECONDS": (1.0, float),
+    # SQLite: how long a job's lock outlives a worker killed while running it (the worker
+    # renews it every third of this while the job runs).
+    "WORKER_JOB_LEASE_SECONDS": (30.0, float),
     # A file the worker touches at every tick (its container's health check reads it).
     "WORKER_HEARTBEAT_FILE": ("", str),
     # Intervals of the built-in jobs (the sweep's is NOTIFY_SWEEP_SECONDS), in seconds.
@@ -67,8 +70,6 @@ class Job:
     name: str
     every: float
     run: Callable[[JobContext], object]
-    # SQLite's lock lease: the job must be done by then (a dead worker blocks it as long).
-    lease: float = 600.0
 
     @property
     def late_after(self) -> float:
@@ -83,12 +84,12 @@ class Jobs:
     def __init__(self):
         self._jobs: dict[str, Job] = {}
 
-    def add(self, name: str, every: float, run: Callable[[JobContext], object], **options) -> Job:
+    def add(self, name: str, every: float, run: Callable[[JobContext], object]) -> Job:
         if name in self._jobs:
             raise ValueError(f"a periodic job named {name!r} is registered already")
         if len(name) > 64 or every <= 0:
             raise ValueError(f"job {name!r}: a name of at most 64 characters, every > 0")
-        job = self._jobs[name] = Job(name, float(every), run, **options)
+        job = self._jobs[name] = Job(name, float(every), run)
         return job
 
     def __iter__(self):
@@ -135,8 +136,9 @@ class Scheduler:
         tick: float = 1.0,
         clock_offset: float = 0.0,
         heartbeat_file: str = "",
+        lease: float = 30.0,
     ):
-        self.engine, self.jobs, self.tick = engine, jobs, tick
+        self.engine, self.jobs, self.tick, self.lease = engine, jobs, tick, lease
         self.Session = sessionmaker(bind=engine, expire_on_commit=False)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
         self.heartbeat = Path(heartbeat_file) if heartbeat_file else None
@@ -209,11 +211,20 @@ class Scheduler:
                 return False
             started = time.monotonic()
             log.debug("job %s: started", job.name)
+            done = threading.Event()
+            renewer = None
+            if not self.postgres:
+                renewer = threading.Thread(target=self._keep_lease, args=(job, done), daemon=True)
+                renewer.start()
             try:
                 summary, status = summarize(job.run(self.context)), "ok"
             except Exception as exc:
                 log.exception("job %s failed", job.name)
                 summary, status = type(exc).__name__, "error"
+            finally:
+                done.set()
+                if renewer is not None:
+                    renewer.join()
             self._finish(job, status, summary)
             # A run that did nothing is worth a line only when debugging.
             level = logging.INFO if summary or status != "ok" else logging.DEBUG
@@ -229,6 +240,22 @@ class Scheduler:
         finally:
             if lock is not None:
                 self._advisory_unlock(lock, job)
+
+    def _keep_lease(self, job: Job, done: threading.Event) -> None:
+        """SQLite: extend this worker's lease on `job` while it runs."""
+        while not done.wait(self.lease / 3):
+            try:
+                with self.Session() as session:
+                    now = session.scalar(select(utcnow()))
+                    session.execute(
+                        update(JobRun)
+                        .where(JobRun.name == job.name, JobRun.lease_owner == self.owner)
+                        .values(lease_until=now + dt.timedelta(seconds=self.lease))
+                        .execution_options(synchronize_session=False)
+                    )
+                    session.commit()
+            except Exception as exc:  # the next renewal may go through; the lease is long
+                log.warning("job %s: cannot renew its lease (%s)", job.name, type(exc).__name__)
 
     def _advisory_lock(self, job: Job):
         try:
@@ -272,7 +299,7 @@ class Scheduler:
                     last_status="running",
                     runs=JobRun.runs + 1,
                     lease_owner=self.owner,
-                    lease_until=now + dt.timedelta(seconds=job.lease),
+                    lease_until=now + dt.timedelta(seconds=self.lease),
                 )
                 .execution_options(synchronize_session=False)
             ).rowcount

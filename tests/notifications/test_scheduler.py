@@ -24,11 +24,11 @@ def engine(tw_app):
     clear_reports(tw_app)
 
 
-def scheduler(engine, *jobs) -> Scheduler:
+def scheduler(engine, *jobs, lease: float = 30.0) -> Scheduler:
     registry = Jobs()
     for name, every, run in jobs:
         registry.add(name, every, run)
-    return Scheduler(engine, registry, tick=0.05)
+    return Scheduler(engine, registry, tick=0.05, lease=lease)
 
 
 def runs(engine, name: str) -> JobRun | None:
@@ -37,17 +37,18 @@ def runs(engine, name: str) -> JobRun | None:
 
 
 def test_a_job_running_in_one_worker_is_not_started_by_another(engine):
-    """Worker B asks for the job while A is running it (and its interval has passed):
-    B must not run it. Two Scheduler objects, each with its own connections and owner."""
+    """Worker B asks for the job while A is running it, past its interval and past the
+    first lease (SQLite's lease is renewed while the job runs): B must not run it. Two
+    Scheduler objects, each with its own connections and owner."""
     calls, inner = [], []
     other = None
 
     def job(ctx):
         calls.append("a")
-        time.sleep(0.05)  # longer than the interval: only the lock can refuse B now
+        time.sleep(0.8)  # longer than the interval and the lease: only the lock refuses B
         inner.append(other.run_job(other.jobs["tick"]))
 
-    a = scheduler(engine, ("tick", 0.01, job))
+    a = scheduler(engine, ("tick", 0.01, job), lease=0.45)
     other = scheduler(engine, ("tick", 0.01, lambda ctx: calls.append("b")))
     assert a.owner != other.owner
     assert a.run_job(a.jobs["tick"]) is True

@@ -1,12 +1,15 @@
 """Worker processes (`flask --app citizen_api worker`, as make run and compose start them):
 two at once keep one schedule, so each job runs once per interval and never twice at
 once, each message is sent once and each number erased once; SIGTERM in the middle of a
-send lets the send finish and be recorded."""
+send lets the send finish and be recorded; a worker killed there leaves the message to
+another, which sends nothing twice."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import signal
 import sys
 import time
 from collections import Counter
@@ -143,3 +146,36 @@ def test_sigterm_during_a_send_lets_it_finish_and_be_recorded(
     assert len(fake.sent_to(E164)) == 1
     assert 1.0 < took < 20  # it waited for Twilio's answer, then left
     assert "finishing the job in flight" in log.read_text()
+
+
+def test_a_worker_killed_mid_send_leaves_the_message_to_another_worker(
+    tw, tw_app, fake, emulator, tmp_path, clean
+):
+    fake.script(E164, "500", "timeout-accepted")  # Twilio accepts the sweep's send, slowly
+    code = file_report(tw)
+    env = worker_env(
+        tw_app,
+        emulator,
+        TWILIO_TIMEOUT_SECONDS=30,
+        NOTIFY_LEASE_SECONDS=2,
+        WORKER_JOB_LEASE_SECONDS=3,
+    )
+    seen = len(fake.requests)
+    with started(WORKER, env, tmp_path / "a.log") as first:
+        wait_until(lambda: len(fake.requests) > seen, 60, "the worker to call Twilio")
+        os.killpg(first.pid, signal.SIGKILL)  # dies with the send in flight
+        first.wait(10)
+    [claimed] = outbox(tw_app, code)
+    assert claimed.state == "pending" and claimed.lease_until is not None
+    with started(WORKER, env, tmp_path / "b.log") as second:
+        [sent] = wait_until(
+            lambda: [m for m in outbox(tw_app, code) if m.state == "sent"],
+            40,
+            "another worker to take the message over",
+            tmp_path / "b.log",
+        )
+        assert stop(second) == 0
+    # The second worker asked Twilio first, found the first one's send, and adopted it.
+    assert len(fake.sent_to(E164)) == 1
+    assert (sent.attempts, sent.lease_until) == (3, None)
+    assert sent.provider_sid == fake.sent_to(E164)[0].sid
