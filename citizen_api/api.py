@@ -81,6 +81,8 @@ def register_security_schemes(api: Api) -> None:
 
 
 def register_api(app: Flask) -> None:
+    from citizen_api.alerts.subscription_views import blp as alert_subscriptions
+    from citizen_api.alerts.views import blp as alerts
     from citizen_api.areas.views import blp as areas
     from citizen_api.catalogue.views import blp as services
     from citizen_api.duplicates.views import register_duplicates
@@ -113,7 +115,16 @@ def register_api(app: Flask) -> None:
         },
     )
     register_security_schemes(api)
-    for blueprint in (services, reports, feedback, areas, auth, triage):
+    for blueprint in (
+        services,
+        reports,
+        feedback,
+        areas,
+        auth,
+        triage,
+        alerts,
+        alert_subscriptions,
+    ):
         api.register_blueprint(blueprint)
     app.before_request(require_json_body)
     register_photos(app, api)

@@ -1,5 +1,6 @@
 """casa311's data model: SQLAlchemy 2.0 typed models, free of Flask."""
 
+from models.alerts import Alert, AlertSubscription
 from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
@@ -23,6 +24,8 @@ __all__ = [
     "PRIORITIES",
     "ROLES",
     "STATUSES",
+    "Alert",
+    "AlertSubscription",
     "ApiKey",
     "Area",
     "Base",

@@ -4,7 +4,7 @@ Understood in French, Arabic, English and plain forms:
 - a tracking code, alone or with STATUS / SUIVI / STATUT / ETAT / حالة: its status, since
   when, and the public note;
 - STOP, ARRET, ARRÊT, توقف (and Twilio's STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT): no
-  message goes to this number any more, for every report;
+  message goes to this number any more, for every report, and its alert subscriptions end;
 - START, YES, UNSTOP, REPRENDRE, بدء: messages again;
 - HELP, INFO, AIDE, مساعدة: a short help; anything else gets the same help.
 Answers come in the sender's language: the one their words are in, else their report's.
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import InboundMessage, ReporterContact, RequestEvent, ServiceRequest, utcnow
 from notifications import texts
+from notifications.broadcast import end_subscriptions
 from notifications.phones import split_address
 from notifications.settings import Settings
 
@@ -129,6 +130,7 @@ def handle(session: Session, settings: Settings, message_sid: str, sender: str, 
     if command.name == "stop":
         if contact is not None:
             contact.opted_out_at = utcnow()
+            end_subscriptions(session, contact.id)
         return texts.fixed(lang, "stop")
     if command.name == "start":
         if contact is not None:
