@@ -127,6 +127,7 @@ def queue_alert(session: Session, alert: Alert, area_ids: list[int], msg_type: s
         dialect.insert(OutboundMessage.__table__)
         .from_select(columns, query)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .execution_options(preserve_rowcount=True)  # SQLAlchemy drops an INSERT's otherwise
     )
     written = session.execute(statement).rowcount
     if written:
