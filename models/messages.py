@@ -22,7 +22,7 @@ MESSAGE_CHANNELS = ("sms", "whatsapp", "console")
 # Twilio's delivery reports; dead: refused for good or out of attempts; skipped: never
 # sent on purpose (opted out, daily cap, number erased).
 MESSAGE_STATES = ("pending", "sent", "delivered", "undelivered", "failed", "dead", "skipped")
-INBOUND_COMMANDS = ("status", "stop", "start", "help", "unknown")
+INBOUND_COMMANDS = ("status", "stop", "start", "help", "subscribe", "unknown")
 
 
 class OutboundMessage(Base):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import String, and_, case, cast, false, func, literal, select, true, update
+from sqlalchemy import String, and_, case, cast, false, func, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -133,13 +133,3 @@ def queue_alert(session: Session, alert: Alert, area_ids: list[int], msg_type: s
     if written:
         remember_drain(session)
     return written
-
-
-def end_subscriptions(session: Session, contact_id: int) -> int:
-    """End every alert subscription of this number (STOP); how many were still on."""
-    return session.execute(
-        update(AlertSubscription)
-        .where(AlertSubscription.contact_id == contact_id, AlertSubscription.state != "ended")
-        .values(state="ended", ended_at=utcnow(), code_hash=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount

@@ -115,9 +115,20 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             "kind", "kind IN ('receipt', 'status', 'alert', 'confirm')"
         )
+    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_inbound_messages_command"), type_="check")
+        batch_op.create_check_constraint(
+            "command", "command IN ('status', 'stop', 'start', 'help', 'subscribe', 'unknown')"
+        )
 
 
 def downgrade() -> None:
+    op.execute("UPDATE inbound_messages SET command = 'unknown' WHERE command = 'subscribe'")
+    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_inbound_messages_command"), type_="check")
+        batch_op.create_check_constraint(
+            "command", "command IN ('status', 'stop', 'start', 'help', 'unknown')"
+        )
     op.execute("DELETE FROM outbound_messages WHERE kind IN ('alert', 'confirm')")
     with op.batch_alter_table("outbound_messages", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_outbound_messages_kind"), type_="check")

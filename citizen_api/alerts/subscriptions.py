@@ -6,9 +6,7 @@ SMS (so nobody subscribes someone else's number), ended by STOP.
 - `confirm` activates every pending row of the number when the code is right. A wrong
   code counts against all of them; after MAX_ATTEMPTS they are locked for LOCK_MINUTES,
   and no new code can be asked for meanwhile.
-- `subscribe_confirmed` is for a keyword sent from the phone itself (the number is proven
-  by the message): active at once.
-- `end_all` ends every subscription of a number (STOP).
+Keywords from the phone itself and STOP: notifications.subscribers.
 
 Free of Flask: raises SubscriptionLocked, WrongCode and NothingPending.
 """
@@ -23,10 +21,9 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AlertSubscription, OutboundMessage, ReporterContact, utcnow
+from models import AlertSubscription, OutboundMessage, ReporterContact
 from notifications import texts
 from notifications.alert_texts import confirmation
-from notifications.broadcast import end_subscriptions as end_all  # noqa: F401 - STOP
 from notifications.runtime import remember, settings_for
 
 CODE_MINUTES = 15
@@ -158,19 +155,3 @@ def confirm(
     contact.opted_out_at = None  # asking for alerts and proving the number is consent
     session.flush()
     return pending
-
-
-def subscribe_confirmed(
-    session: Session, contact: ReporterContact, area_ids: list[int], lang: str, channel: str
-) -> list[AlertSubscription]:
-    """Subscriptions asked for from the phone itself: active at once."""
-    rows = _rows(session, contact)
-    result = []
-    for area_id in area_ids:
-        row = rows.get(area_id) or AlertSubscription(contact_id=contact.id, area_id=area_id)
-        session.add(row)
-        row.state, row.lang, row.channel, row.ended_at = "active", lang, channel, None
-        row.confirmed_at, row.code_hash, row.attempts = utcnow(), None, 0
-        result.append(row)
-    session.flush()
-    return result
