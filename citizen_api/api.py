@@ -86,6 +86,7 @@ def register_api(app: Flask) -> None:
     from citizen_api.areas.views import blp as areas
     from citizen_api.catalogue.views import blp as services
     from citizen_api.duplicates.views import register_duplicates
+    from citizen_api.incidents.views import blp as incidents
     from citizen_api.photos.views import register_photos
     from citizen_api.reports.feedback import blp as feedback
     from citizen_api.reports.views import blp as reports
@@ -124,6 +125,7 @@ def register_api(app: Flask) -> None:
         triage,
         alerts,
         alert_subscriptions,
+        incidents,
     ):
         api.register_blueprint(blueprint)
     app.before_request(require_json_body)

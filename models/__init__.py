@@ -6,6 +6,7 @@ from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.geography import Area
 from models.idempotency import IdempotencyKey
+from models.incidents import INCIDENT_STATUSES, Incident, IncidentReport
 from models.jobs import JobRun
 from models.media import Photo, Supporter
 from models.messages import InboundMessage, OutboundMessage
@@ -20,6 +21,7 @@ from models.service_requests import (
 from models.stats import MonthlyStats, ResolutionHours
 
 __all__ = [
+    "INCIDENT_STATUSES",
     "OPEN_STATUSES",
     "PRIORITIES",
     "ROLES",
@@ -33,6 +35,8 @@ __all__ = [
     "Department",
     "IdempotencyKey",
     "InboundMessage",
+    "Incident",
+    "IncidentReport",
     "JobRun",
     "MonthlyStats",
     "OutboundMessage",

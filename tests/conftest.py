@@ -28,6 +28,8 @@ SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.
 REPORT_TABLES = (
     "outbound_messages",
     "inbound_messages",
+    "incident_reports",
+    "incidents",
     "alert_subscriptions",
     "alerts",
     "report_photos",

@@ -1,4 +1,5 @@
-"""Area alerts: the alerts, residents' subscriptions, and the outbox rows they cause.
+"""Area alerts and incidents: the alerts, residents' subscriptions, the outbox rows they
+cause, and incidents grouping many reports.
 
 Revision ID: 0012
 Revises: 0007
@@ -121,8 +122,74 @@ def upgrade() -> None:
             "command", "command IN ('status', 'stop', 'start', 'help', 'subscribe', 'unknown')"
         )
 
+    op.create_table(
+        "incidents",
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("department_id", BIG_ID, nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("area_codes", sa.JSON(), nullable=False),
+        sa.Column("polygon", sa.JSON(), nullable=True),
+        sa.Column("service_codes", sa.JSON(), nullable=False),
+        sa.Column("public_note", sa.Text(), nullable=True),
+        sa.Column("alert_id", BIG_ID, nullable=True),
+        sa.Column("expected_at", WHEN, nullable=True),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", WHEN, nullable=False),
+        sa.Column("updated_at", WHEN, nullable=False),
+        sa.Column("closed_at", WHEN, nullable=True),
+        sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('open', 'acknowledged', 'in_progress', 'closed')",
+            name=op.f("ck_incidents_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["alert_id"],
+            ["alerts.id"],
+            name=op.f("fk_incidents_alert_id_alerts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_incidents_department_id_departments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
+    )
+    op.create_index(op.f("ix_incidents_alert_id"), "incidents", ["alert_id"], unique=False)
+    op.create_index(
+        op.f("ix_incidents_department_id"), "incidents", ["department_id"], unique=False
+    )
+    op.create_table(
+        "incident_reports",
+        sa.Column("request_id", BIG_ID, nullable=False),
+        sa.Column("incident_id", BIG_ID, nullable=False),
+        sa.Column("linked_at", WHEN, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_incident_reports_incident_id_incidents"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["service_requests.id"],
+            name=op.f("fk_incident_reports_request_id_service_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("request_id", name=op.f("pk_incident_reports")),
+    )
+    op.create_index(
+        op.f("ix_incident_reports_incident_id"), "incident_reports", ["incident_id"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_incident_reports_incident_id"), table_name="incident_reports")
+    op.drop_table("incident_reports")
+    op.drop_index(op.f("ix_incidents_department_id"), table_name="incidents")
+    op.drop_index(op.f("ix_incidents_alert_id"), table_name="incidents")
+    op.drop_table("incidents")
     op.execute("UPDATE inbound_messages SET command = 'unknown' WHERE command = 'subscribe'")
     with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_inbound_messages_command"), type_="check")
