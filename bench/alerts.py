@@ -141,8 +141,8 @@ def publish_once(app) -> tuple[float, int, int]:
     """(seconds to validate, queue and commit, messages queued, alert id)."""
     import datetime as dt
 
-    from citizen_api.alerts.publishing import publish
     from citizen_api.alerts.schemas import AlertIn
+    from citizen_api.domain.alerts import publish
     from citizen_api.extensions import db
 
     data = AlertIn().load(alert_body())
@@ -281,8 +281,8 @@ def main() -> None:
     config = app_config(database.url, fake_url)
     try:
         with seeded_app(database.url, **config) as app:
-            from citizen_api.alerts.geometry import city_shapes
-            from citizen_api.catalogue_cache import catalogue
+            from citizen_api.domain.alert_areas import city_shapes
+            from citizen_api.domain.catalogue_cache import catalogue
             from citizen_api.extensions import db
             from citizen_api.notify import notifier_of
 

@@ -7,8 +7,8 @@ import datetime as dt
 import shapely
 from shapely.geometry import mapping, shape
 
-from citizen_api.alerts.geometry import CityShapes
-from citizen_api.alerts.publishing import msg_type
+from citizen_api.domain.alert_areas import CityShapes
+from citizen_api.domain.alerts import msg_type
 from models import Alert
 
 

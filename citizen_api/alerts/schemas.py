@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.fields import AwareDateTime
+from citizen_api.web.fields import AwareDateTime
 from models.alerts import ALERT_KINDS, ALERT_STATUSES, SEVERITIES
 from models.i18n import LANGUAGES
 

@@ -7,9 +7,9 @@ from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from citizen_api.alerts.geometry import city_shapes
 from citizen_api.alerts.schemas import ConfirmIn, SubscriptionIn, SubscriptionOut
-from citizen_api.alerts.subscriptions import (
+from citizen_api.domain.alert_areas import city_shapes
+from citizen_api.domain.alert_subscriptions import (
     CODE_MINUTES,
     NothingPending,
     SubscriptionLocked,
@@ -17,10 +17,10 @@ from citizen_api.alerts.subscriptions import (
     confirm,
     request_subscription,
 )
-from citizen_api.errors import Problem, validation_problem
+from citizen_api.domain.phones import InvalidPhone, parse_mobile
 from citizen_api.extensions import db
-from citizen_api.phones import InvalidPhone, parse_mobile
-from citizen_api.responses import json_response
+from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.responses import json_response
 from models import Area, utcnow
 
 blp = Blueprint(

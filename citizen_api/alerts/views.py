@@ -8,9 +8,11 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from citizen_api.alerts.geometry import city_shapes
 from citizen_api.alerts.present import alert_feature, alert_view, etag
-from citizen_api.alerts.publishing import (
+from citizen_api.alerts.queries import find_alert
+from citizen_api.alerts.schemas import AlertIn, AlertList, AlertOut, AlertQueryArgs, AlertUpdateIn
+from citizen_api.domain.alert_areas import city_shapes
+from citizen_api.domain.alerts import (
     AlertClosed,
     AlertInvalid,
     alerts_at,
@@ -18,11 +20,10 @@ from citizen_api.alerts.publishing import (
     publish,
     revise,
 )
-from citizen_api.alerts.schemas import AlertIn, AlertList, AlertOut, AlertQueryArgs, AlertUpdateIn
-from citizen_api.auth import SECURITY, sign_in_request
-from citizen_api.errors import Problem, validation_problem
 from citizen_api.extensions import db
-from citizen_api.responses import json_response
+from citizen_api.web.auth import SECURITY, sign_in_request
+from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.responses import json_response
 from models import Alert, utcnow
 
 GEOJSON = "application/geo+json"
@@ -56,13 +57,6 @@ def _now():
 
 def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"]
-
-
-def find_alert(alert_id: int) -> Alert:
-    alert = db.session.get(Alert, alert_id)
-    if alert is None:
-        raise Problem(404, f"No alert has the id {alert_id}.", type="not-found")
-    return alert
 
 
 def _answer(alert: Alert, now, status: int = 200):

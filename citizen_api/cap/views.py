@@ -7,8 +7,7 @@ import datetime as dt
 from flask import Blueprint, Response, current_app
 from sqlalchemy import or_, select
 
-from citizen_api.alerts.geometry import cap_polygons, city_shapes
-from citizen_api.alerts.views import find_alert
+from citizen_api.alerts.queries import find_alert
 from citizen_api.cap.render import (
     ATOM_MIMETYPE,
     CAP_MIMETYPE,
@@ -16,6 +15,7 @@ from citizen_api.cap.render import (
     atom_feed,
     cap_document,
 )
+from citizen_api.domain.alert_areas import cap_polygons, city_shapes
 from citizen_api.extensions import db
 from models import Alert, Area, utcnow
 

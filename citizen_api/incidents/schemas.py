@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.incidents.domain import MAX_CODES, REPORT_STATUS
+from citizen_api.domain.incidents import MAX_CODES, REPORT_STATUS
 
 MAX_NOTE = 4000
 

@@ -9,10 +9,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from citizen_api.auth import SECURITY, sign_in_request
-from citizen_api.errors import Problem, validation_problem
-from citizen_api.extensions import db
-from citizen_api.incidents.domain import (
+from citizen_api.domain.incidents import (
     IncidentInvalid,
     attach,
     create_incident,
@@ -20,6 +17,7 @@ from citizen_api.incidents.domain import (
     linked_ids,
     update_incident,
 )
+from citizen_api.extensions import db
 from citizen_api.incidents.schemas import (
     AttachIn,
     IncidentIn,
@@ -27,7 +25,9 @@ from citizen_api.incidents.schemas import (
     IncidentOut,
     IncidentUpdateIn,
 )
-from citizen_api.responses import json_response
+from citizen_api.web.auth import SECURITY, sign_in_request
+from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.responses import json_response
 from models import Incident, ServiceRequest, utcnow
 
 blp = Blueprint(

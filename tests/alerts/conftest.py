@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from citizen_api.accounts import create_clerk
-from citizen_api.auth import issue_token
+from citizen_api.domain.accounts import create_clerk
 from citizen_api.extensions import db
+from citizen_api.web.auth import issue_token
 from models import Clerk
 
 ACCOUNTS = {

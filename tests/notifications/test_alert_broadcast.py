@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from citizen_api.accounts import create_clerk
-from citizen_api.auth import issue_token
+from citizen_api.domain.accounts import create_clerk
 from citizen_api.extensions import db
 from citizen_api.notify import notifier_of
+from citizen_api.web.auth import issue_token
 from models import AlertSubscription, Area, OutboundMessage, ReporterContact
 from notifications.dispatch import claim_due, drain
 from tests.alerts.conftest import water_cut
@@ -160,7 +160,7 @@ def test_an_update_and_a_cancel_reach_everyone_again_once_each(bc, alert_app, fa
 
 
 def test_queuing_the_same_version_twice_writes_nothing_more(bc, alert_app):
-    from citizen_api.alerts.publishing import publish
+    from citizen_api.domain.alerts import publish
     from notifications.broadcast import queue_alert
 
     add_subscriber(alert_app, "+212611000031", ["maarif"])
@@ -176,8 +176,8 @@ def test_queuing_the_same_version_twice_writes_nothing_more(bc, alert_app):
 
 
 def test_a_worker_killed_mid_broadcast_loses_nothing_and_sends_nothing_twice(bc, alert_app, fake):
-    from citizen_api.alerts.publishing import publish
     from citizen_api.alerts.schemas import AlertIn
+    from citizen_api.domain.alerts import publish
     from notifications.runtime import DRAIN_KEY
 
     numbers = [f"+2126110001{i:02d}" for i in range(12)]

@@ -15,8 +15,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citizen_api.alerts.geometry import check_polygon, city_shapes, covers, touched_areas
-from citizen_api.catalogue_cache import catalogue
+from citizen_api.domain.alert_areas import check_polygon, city_shapes, covers, touched_areas
+from citizen_api.domain.catalogue_cache import catalogue
 from models import Alert
 from notifications.broadcast import queue_alert
 

@@ -21,9 +21,9 @@ from shapely.geometry import shape
 from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.orm import Session, lazyload
 
-from citizen_api.alerts.geometry import check_polygon, city_shapes
-from citizen_api.catalogue_cache import catalogue
-from citizen_api.tracking import normalize
+from citizen_api.domain.alert_areas import check_polygon, city_shapes
+from citizen_api.domain.catalogue_cache import catalogue
+from citizen_api.domain.tracking import normalize
 from models import (
     OPEN_STATUSES,
     Clerk,
