@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigId, utcnow
@@ -23,7 +32,11 @@ INCIDENT_STATUSES = ("open", "acknowledged", "in_progress", "closed")
 
 class Incident(Base):
     __tablename__ = "incidents"
-    __table_args__ = (CheckConstraint(f"status IN {INCIDENT_STATUSES!r}", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {INCIDENT_STATUSES!r}", name="status"),
+        # One incident per alert and department collects the reports the alert explains.
+        UniqueConstraint("alert_id", "department_id", name="uq_incidents_alert_department"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

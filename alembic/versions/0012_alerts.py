@@ -155,6 +155,7 @@ def upgrade() -> None:
             name=op.f("fk_incidents_department_id_departments"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
+        sa.UniqueConstraint("alert_id", "department_id", name="uq_incidents_alert_department"),
     )
     op.create_index(op.f("ix_incidents_alert_id"), "incidents", ["alert_id"], unique=False)
     op.create_index(

@@ -185,6 +185,33 @@ def _reports(ids):
     )
 
 
+def link_to_alert(session: Session, report: ServiceRequest, alert) -> Incident:
+    """Link a report the alert explains to the alert's incident in the report's
+    department (opened with the first such report): clerks answer them all at once, and
+    the report's due time is the alert's expected end."""
+    incident = session.scalar(
+        select(Incident).where(
+            Incident.alert_id == alert.id, Incident.department_id == report.department_id
+        )
+    )
+    if incident is None:  # two first reports at once: the unique key makes one retry
+        incident = Incident(
+            title=(alert.headline.get("fr") or next(iter(alert.headline.values())))[:200],
+            department_id=report.department_id,
+            area_codes=list(alert.area_codes),
+            polygon=alert.polygon,
+            service_codes=list(alert.service_codes),
+            alert_id=alert.id,
+            expected_at=alert.ends_at,
+            created_by=f"alert:{alert.id}",
+        )
+        session.add(incident)
+        session.flush()
+    session.add(IncidentReport(request_id=report.id, incident_id=incident.id))
+    report.expected_at = alert.ends_at
+    return incident
+
+
 def linked_ids(session: Session, incident: Incident) -> list[int]:
     return list(
         session.scalars(

@@ -79,8 +79,19 @@ class ServiceRequestDetailOut(ServiceRequestOut):
     )
 
 
+class KnownAlertOut(Schema):
+    id = fields.Integer()
+    headline = fields.String()
+    expected_end = fields.DateTime()
+
+
 class ServiceRequestCreatedOut(ServiceRequestDetailOut):
     """A report just filed: the only answer that carries its report_token."""
+
+    alert = fields.Nested(
+        KnownAlertOut,
+        metadata={"description": "Present when a live alert already explains this problem"},
+    )
 
     report_token = fields.String(
         metadata={

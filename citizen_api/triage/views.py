@@ -11,7 +11,7 @@ import datetime as dt
 
 from flask import g, request, url_for
 from flask_smorest import Blueprint
-from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy import and_, case, exists, false, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.domain.tracking import normalize
@@ -37,7 +37,7 @@ from citizen_api.web.cursor import decode_cursor, encode_cursor
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.responses import json_response
-from models import PRIORITIES, STATUSES, Clerk, Department, ServiceRequest, utcnow
+from models import PRIORITIES, STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report
 
 blp = Blueprint(
@@ -166,6 +166,11 @@ def list_tickets(args):
         query = query.where(ServiceRequest.priority.in_(args["priority"]))
     if "overdue" in args:
         query = query.where(overdue_condition() if args["overdue"] else ~overdue_condition())
+    if args["incident"] != "any":
+        grouped = exists().where(IncidentReport.request_id == ServiceRequest.id)
+        if args["incident"] != "none":
+            grouped = grouped.where(IncidentReport.incident_id == int(args["incident"]))
+        query = query.where(~grouped if args["incident"] == "none" else grouped)
     rows = db.session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
     now = _now()

@@ -167,3 +167,19 @@ def test_linking_records_an_internal_event_on_each_report(app, client, as_):
         assert event.public is False and "incident" in event.note
     history = client.get(f"/api/v1/requests/{code}").get_json()
     assert all(e.get("event") != "incident" for e in history.get("events", []))
+
+
+def test_grouped_tickets_leave_the_queue_and_show_under_their_incident(client, as_):
+    grouped = new_ticket(client, **MAARIF)["tracking_code"]
+    alone = new_ticket(client, **MAARIF)["tracking_code"]
+    incident = create(client, as_("amina"), attach={"codes": [grouped]}).get_json()
+
+    def queue(**args):
+        response = client.get("/api/v1/triage/requests", query_string=args, headers=as_("amina"))
+        return [i["tracking_code"] for i in response.get_json()["items"]]
+
+    assert queue() == [alone]
+    assert set(queue(incident="any")) == {grouped, alone}
+    assert queue(incident=str(incident["id"])) == [grouped]
+    bad = client.get("/api/v1/triage/requests?incident=maybe", headers=as_("amina"))
+    assert bad.status_code == 422
