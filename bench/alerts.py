@@ -11,6 +11,10 @@
    status messages (bench/outbox_dispatch.py's), interleaved; messages/s of each.
 3. crash: one worker drains, is killed (SIGKILL) mid-broadcast; after its leases expire
    two workers finish. Counted at the fake: every number once, none twice.
+4. incident: --incident-reports open reports (half the reporters with two) linked to one
+   incident; one update (`update_incident`: every report moved, an event each, one
+   message per reporter) timed to its commit, against bare SQL doing the same writes
+   (UPDATE of the reports, INSERT of the events and of the messages) in the same run.
 
     python bench/alerts.py --subscribers 100000 --rounds 3 --dispatch 3000 --workers 4
 
@@ -256,12 +260,122 @@ def count_at_fake(parent, app, ids: list[int]) -> dict:
     }
 
 
+def make_reports(app, n: int, tag: str) -> None:
+    """n open fuite-eau reports in Maârif from n/2 numbers, straight into the tables."""
+    from citizen_api.extensions import db
+    from models.stats import rebuild_stats
+
+    sql(
+        app,
+        "INSERT INTO reporter_contacts (phone_e164, created_at)"
+        " SELECT '+21270' || :tag || lpad(g::text, 4, '0'), now()"
+        " FROM generate_series(1, :h) g",
+        tag=tag,
+        h=n // 2,
+    )
+    sql(
+        app,
+        "INSERT INTO service_requests (tracking_code, service_type_id, status, geom,"
+        " attributes, lang, channel, area_id, department_id, routing_reason, contact_id,"
+        " requested_at, updated_at, expected_at, priority, version, supporters_count)"
+        " SELECT 'B' || :tag || lpad(g::text, 6, '0'), st.id, 'submitted',"
+        "  ST_SetSRID(ST_MakePoint(-7.64 + (g % 50) * 0.0001, 33.579), 4326), '{}', 'fr',"
+        "  'api', a.id, r.department_id, 'bench', c.id, now(), now(),"
+        "  now() + interval '1 day', 'normal', 1, 0"
+        " FROM generate_series(1, :n) g"
+        " JOIN service_types st ON st.code = 'fuite-eau' JOIN areas a ON a.code = 'maarif'"
+        " JOIN routing_rules r ON r.service_type_id = st.id AND r.scope = 'city'"
+        " JOIN reporter_contacts c"
+        "  ON c.phone_e164 = '+21270' || :tag || lpad((1 + g % :h)::text, 4, '0')",
+        tag=tag,
+        n=n,
+        h=n // 2,
+    )
+    with app.app_context():
+        rebuild_stats(db.session)
+        db.session.commit()
+
+
+def incident_round(app, n: int) -> tuple[float, float, int, int]:
+    """(update seconds, bare SQL seconds, reports moved, messages queued)."""
+    import datetime as dt
+
+    from sqlalchemy import select, text
+
+    from citizen_api.domain import incident_updates
+    from citizen_api.domain.accounts import create_clerk
+    from citizen_api.domain.incidents import create_incident
+    from citizen_api.extensions import db
+    from models import Clerk, Incident
+
+    tag = f"{uuid.uuid4().int % 100:02d}"
+    make_reports(app, n, tag)
+    department = sql(
+        app,
+        "SELECT d.code FROM routing_rules r JOIN service_types st ON st.id = r.service_type_id"
+        " JOIN departments d ON d.id = r.department_id"
+        " WHERE st.code = 'fuite-eau' AND r.scope = 'city'",
+    )[0][0]
+    with app.app_context():
+        clerk = db.session.scalar(select(Clerk).where(Clerk.username == "bench-clerk"))
+        if clerk is None:
+            clerk = create_clerk(
+                db.session, "bench-clerk", "a long enough password", "clerk", department
+            )
+            db.session.commit()
+        now = dt.datetime.now(dt.UTC)
+        data = {
+            "title": "Fuite",
+            "areas": ["maarif"],
+            "services": ["fuite-eau"],
+            "attach": {"open_reports": True},
+        }
+        incident_id = create_incident(db.session, clerk, data, now).id
+        db.session.commit()
+        db.session.expire_all()
+        incident, clerk = db.session.get(Incident, incident_id), db.session.get(Clerk, clerk.id)
+        started = time.perf_counter()
+        moved = incident_updates.update_incident(
+            db.session, clerk, incident, "in_progress", "Sur place.", now
+        )
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+    messages = sql(
+        app,
+        "SELECT count(*) FROM outbound_messages m JOIN incident_reports l"
+        " ON l.request_id = m.request_id WHERE l.incident_id = :i AND m.kind = 'status'",
+        i=incident_id,
+    )[0][0]
+    started = time.perf_counter()
+    with app.app_context():
+        for statement in (
+            "UPDATE service_requests SET status = 'resolved', version = version + 1,"
+            " updated_at = now() WHERE id IN (SELECT request_id FROM incident_reports"
+            " WHERE incident_id = :i)",
+            "INSERT INTO request_events (request_id, kind, from_status, to_status, public,"
+            " note, actor, created_at) SELECT request_id, 'status', 'in_progress',"
+            " 'resolved', true, 'bare', 'bench', now() FROM incident_reports"
+            " WHERE incident_id = :i",
+            "INSERT INTO outbound_messages (dedupe_key, request_id, contact_id, kind,"
+            " channel, lang, body, segments, state, attempts, uncertain, next_attempt_at,"
+            " created_at, updated_at) SELECT 'bare:' || min(r.id), min(r.id), r.contact_id,"
+            " 'status', 'sms', 'fr', 'casa311: bare', 1, 'skipped', 0, false, now(), now(),"
+            " now() FROM incident_reports l JOIN service_requests r ON r.id = l.request_id"
+            " WHERE l.incident_id = :i GROUP BY r.contact_id",
+        ):
+            db.session.execute(text(statement), {"i": incident_id})
+        db.session.commit()
+    bare = time.perf_counter() - started
+    return elapsed, bare, moved, messages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dispatch", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--incident-reports", type=int, default=5000)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
 
@@ -366,6 +480,15 @@ def main() -> None:
             print(
                 f"crash: worker killed after {before} sends; two workers finished: {check} "
                 f"-> {'OK' if ok else 'FAILED'}",
+                flush=True,
+            )
+
+            elapsed, bare, moved, messages = incident_round(app, args.incident_reports)
+            print(
+                f"incident: one update moved {moved} reports ({messages} messages, one per "
+                f"reporter) in {elapsed:.2f} s, one transaction; bare SQL of the same writes "
+                f"{bare:.2f} s ({elapsed / bare:.1f}x); target < 10 s: "
+                f"{'met' if elapsed < 10 else 'NOT met'}",
                 flush=True,
             )
     finally:

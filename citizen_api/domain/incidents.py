@@ -5,10 +5,7 @@
   services, started once, and every linked report takes that due time.
 - `attach`: by tracking codes, or "every open report of these services inside the
   area"; each linked report gets an internal event.
-- `update_incident`: one status (+ public note) for all: every linked report that is
-  behind that status moves to it with its own public event, and each reporter gets one
-  message (one per number, however many of their reports are linked), all in the
-  caller's transaction. Closing the incident resolves its reports.
+- `update_incident` (citizen_api.domain.incident_updates): one status for all.
 
 Free of Flask: raises IncidentInvalid (field -> messages).
 """
@@ -18,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 
 from shapely.geometry import shape
-from sqlalchemy import exists, func, insert, or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session
 
 from citizen_api.domain.alert_areas import check_polygon, city_shapes
 from citizen_api.domain.catalogue_cache import catalogue
@@ -30,17 +27,10 @@ from models import (
     Department,
     Incident,
     IncidentReport,
-    OutboundMessage,
-    ReporterContact,
     RequestEvent,
     ServiceRequest,
-    utcnow,
 )
-from notifications import texts
-from notifications.outbox import choose_channel
-from notifications.runtime import remember_drain, settings_for
 
-FORWARD = ("submitted", "acknowledged", "in_progress", "resolved")
 # The incident's status -> the status its reports take.
 REPORT_STATUS = {"acknowledged": "acknowledged", "in_progress": "in_progress", "closed": "resolved"}
 MAX_CODES = 5000
@@ -170,19 +160,16 @@ def attach(session: Session, clerk: Clerk, incident: Incident, how: dict, now) -
             for i in ids
         ],
     )
-    if incident.expected_at is not None:  # one SLA clock for all
-        for report in session.scalars(_reports(ids)):
-            report.expected_at = incident.expected_at
+    if incident.expected_at is not None:
+        # One SLA clock for all. Open reports only, so the statistics do not move.
+        session.execute(
+            update(ServiceRequest)
+            .where(ServiceRequest.id.in_(ids))
+            .values(expected_at=incident.expected_at, version=ServiceRequest.version + 1)
+            .execution_options(synchronize_session=False)
+        )
     session.flush()
     return len(ids)
-
-
-def _reports(ids):
-    return (
-        select(ServiceRequest)
-        .where(ServiceRequest.id.in_(ids))
-        .options(lazyload(ServiceRequest.photos), lazyload(ServiceRequest.assignee))
-    )
 
 
 def link_to_alert(session: Session, report: ServiceRequest, alert) -> Incident:
@@ -218,96 +205,3 @@ def linked_ids(session: Session, incident: Incident) -> list[int]:
             select(IncidentReport.request_id).where(IncidentReport.incident_id == incident.id)
         )
     )
-
-
-def update_incident(
-    session: Session, clerk: Clerk, incident: Incident, status: str, note: str | None, now
-) -> int:
-    """Move the incident and every linked report; how many reports moved."""
-    if incident.status == "closed":
-        raise IncidentInvalid({"status": ["The incident is closed; open a new one."]})
-    target = REPORT_STATUS[status]
-    actor = f"clerk:{clerk.username}"
-    moved: list[tuple[ServiceRequest, RequestEvent]] = []
-    for report in session.scalars(_reports(linked_ids(session, incident))):
-        if report.status not in FORWARD or FORWARD.index(report.status) >= FORWARD.index(target):
-            continue  # already there or past it, or rejected/duplicate/closed
-        event = RequestEvent(
-            request_id=report.id,
-            kind="status",
-            from_status=report.status,
-            to_status=target,
-            public=True,
-            note=note,
-            actor=actor,
-            department_id=report.department_id,
-        )
-        report.status = target
-        if target == "resolved":
-            report.resolved_at = now
-        session.add(event)
-        moved.append((report, event))
-    incident.status, incident.public_note = status, note or incident.public_note
-    if status == "closed":
-        incident.closed_at = now
-    session.flush()
-    _tell_reporters(session, moved, note)
-    return len(moved)
-
-
-def _tell_reporters(session: Session, moved, note: str | None) -> None:
-    """One message per reporter (their oldest moved report), in one multi-row insert."""
-    settings = settings_for(session)
-    first: dict[int, tuple[ServiceRequest, RequestEvent]] = {}
-    for report, event in moved:
-        if report.contact_id is not None and report.contact_id not in first:
-            first[report.contact_id] = (report, event)
-    if not first:
-        return
-    contacts = {
-        c.id: c
-        for c in session.scalars(select(ReporterContact).where(ReporterContact.id.in_(list(first))))
-    }
-    recent = dict(
-        session.execute(
-            select(OutboundMessage.contact_id, func.count(OutboundMessage.id))
-            .where(
-                OutboundMessage.contact_id.in_(list(first)),
-                OutboundMessage.created_at >= utcnow(-24),
-                OutboundMessage.state != "skipped",
-            )
-            .group_by(OutboundMessage.contact_id)
-        ).all()
-    )
-    rows = []
-    for contact_id, (report, event) in first.items():
-        contact = contacts[contact_id]
-        body = texts.status_update(
-            report.lang,
-            report.tracking_code,
-            event.to_status,
-            note,
-            settings.report_url(report.tracking_code),
-        )
-        state, reason = "pending", None
-        if contact.opted_out_at is not None:
-            state, reason = "skipped", "opted out (STOP)"
-        elif recent.get(contact_id, 0) >= settings.notify_daily_cap:
-            state, reason = "skipped", f"daily cap of {settings.notify_daily_cap} messages reached"
-        rows.append(
-            {
-                "dedupe_key": f"status:{event.id}",
-                "request_id": report.id,
-                "event_id": event.id,
-                "contact_id": contact_id,
-                "kind": "status",
-                "channel": choose_channel(settings, contact, report),
-                "lang": report.lang,
-                "body": body,
-                "segments": texts.segments(body),
-                "state": state,
-                "last_error": reason,
-            }
-        )
-    session.execute(insert(OutboundMessage), rows)
-    remember_drain(session)

@@ -9,13 +9,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from citizen_api.domain.incident_updates import update_incident
 from citizen_api.domain.incidents import (
     IncidentInvalid,
     attach,
     create_incident,
     incident_scope,
     linked_ids,
-    update_incident,
 )
 from citizen_api.extensions import db
 from citizen_api.incidents.schemas import (

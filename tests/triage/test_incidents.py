@@ -183,3 +183,27 @@ def test_grouped_tickets_leave_the_queue_and_show_under_their_incident(client, a
     assert queue(incident=str(incident["id"])) == [grouped]
     bad = client.get("/api/v1/triage/requests?incident=maybe", headers=as_("amina"))
     assert bad.status_code == 422
+
+
+def test_closing_keeps_the_open_statistics_what_a_rebuild_computes(app, client, as_):
+    from sqlalchemy import text
+
+    from models.stats import rebuild_stats
+
+    codes = [new_ticket(client, **MAARIF)["tracking_code"] for _ in range(3)]
+    incident = create(client, as_("amina"), attach={"codes": codes}).get_json()
+    update(client, as_("amina"), incident["id"], status="closed", public_note="Réparé.")
+
+    def tables():
+        rows = db.session.execute(text("SELECT * FROM stats_monthly ORDER BY 1, 2, 3")).all()
+        hours = db.session.execute(
+            text("SELECT * FROM stats_resolution_hours ORDER BY 1, 2, 3, 4")
+        ).all()
+        return [tuple(r) for r in rows if any(r[3:])], [tuple(r) for r in hours if r[-1]]
+
+    with app.app_context():
+        kept = tables()
+        rebuild_stats(db.session)
+        db.session.commit()
+        assert tables() == kept
+        assert sum(r[5] for r in kept[0]) >= 3  # the resolved column counts them
