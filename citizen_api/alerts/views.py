@@ -23,6 +23,7 @@ from citizen_api.domain.alerts import (
 from citizen_api.extensions import db
 from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.preconditions import changed_since, check_if_match
 from citizen_api.web.responses import json_response
 from models import Alert, utcnow
 
@@ -96,7 +97,7 @@ def create_alert(data):
 def update_alert(data, alert_id):
     """Update or cancel an alert (a new version: CAP Update or Cancel), with If-Match."""
     alert = find_alert(alert_id)
-    _check_if_match(alert)
+    check_if_match(etag(alert), "alert")
     now = _now()
     try:
         revise(db.session, alert, data, now)
@@ -111,28 +112,8 @@ def update_alert(data, alert_id):
         ) from None
     except StaleDataError:
         db.session.rollback()
-        raise _changed_since() from None
+        raise changed_since("alert") from None
     return _answer(alert, now)
-
-
-def _changed_since() -> Problem:
-    return Problem(
-        412,
-        "The alert changed since you read it; reload it and apply your change again.",
-        type="precondition-failed",
-    )
-
-
-def _check_if_match(alert: Alert) -> None:
-    if not request.headers.get("If-Match") or request.if_match.star_tag:
-        raise Problem(
-            428,
-            "Send If-Match with the ETag from your last read of this alert, so two "
-            "publishers never overwrite each other.",
-            type="precondition-required",
-        )
-    if not request.if_match.contains(etag(alert).strip('"')):
-        raise _changed_since()
 
 
 @blp.get("")

@@ -4,7 +4,7 @@ department's incident answers 404, as one that does not exist."""
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,6 +27,7 @@ from citizen_api.incidents.schemas import (
 )
 from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.preconditions import check_if_match
 from citizen_api.web.responses import json_response
 from models import Incident, ServiceRequest, utcnow
 
@@ -152,10 +153,7 @@ def link_reports(data, incident_id):
 def update(data, incident_id):
     """Move the incident and every linked report, with one message per reporter."""
     incident = find_incident(incident_id)
-    if not request.headers.get("If-Match") or request.if_match.star_tag:
-        raise Problem(428, "Send If-Match with the incident's ETag.", type="precondition-required")
-    if not request.if_match.contains(etag(incident).strip('"')):
-        raise Problem(412, "The incident changed since you read it.", type="precondition-failed")
+    check_if_match(etag(incident), "incident")
     try:
         moved = update_incident(
             db.session, g.clerk, incident, data["status"], data.get("public_note"), _now()

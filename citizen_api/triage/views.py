@@ -36,6 +36,7 @@ from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.cursor import decode_cursor, encode_cursor
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.preconditions import changed_since, check_if_match
 from citizen_api.web.responses import json_response
 from models import PRIORITIES, STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report
@@ -229,40 +230,14 @@ def update_ticket(data, code):
     """Change a ticket: status, notes, priority, assignee or department."""
     lang = negotiate()
     report = find_ticket(code)
-    _check_if_match(report)
+    check_if_match(etag(report), "ticket")
     try:
         apply_changes(db.session, report, g.clerk, data, _now())
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise _changed_since() from None
+        raise changed_since("ticket") from None
     return _ticket_response(report, lang)
-
-
-def _changed_since() -> Problem:
-    return Problem(
-        412,
-        "The ticket changed since you read it; reload it and apply your change again.",
-        type="precondition-failed",
-    )
-
-
-def _check_if_match(report: ServiceRequest) -> None:
-    if not request.headers.get("If-Match"):
-        raise Problem(
-            428,
-            "Send If-Match with the ETag from your last read of this ticket, so two "
-            "clerks never overwrite each other.",
-            type="precondition-required",
-        )
-    if request.if_match.star_tag:
-        raise Problem(
-            428,
-            "If-Match: * is not accepted here; send the ticket's ETag.",
-            type="precondition-required",
-        )
-    if not request.if_match.contains(etag(report).strip('"')):
-        raise _changed_since()
 
 
 @blp.get("/summary")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from citizen_api.extensions import db
 from models import Alert
 from tests.alerts.conftest import publish, soon, water_cut
+from tests.helpers import square
 
 MAARIF_POINT = (-7.6400, 33.5790)  # lon, lat: boulevard d'Anfa side of Maârif
 
@@ -72,15 +73,6 @@ def test_bad_alerts_are_422_naming_the_field_and_nothing_is_published(
     assert response.mimetype == "application/problem+json"
     assert field in problem["errors"], problem
     assert alerts_count(app) == 0
-
-
-def square(lon, lat, d=0.004):
-    return {
-        "type": "Polygon",
-        "coordinates": [
-            [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
-        ],
-    }
 
 
 def test_a_drawn_polygon_covers_the_areas_it_touches(client, supervisor):

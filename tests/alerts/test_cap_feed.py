@@ -13,6 +13,7 @@ import xmlschema
 from shapely.geometry import Point, Polygon
 
 from tests.alerts.conftest import publish, soon
+from tests.helpers import square
 
 CAP_XSD = Path(__file__).parent / "schema" / "CAP-v1.2.xsd"
 MAARIF_POINT = (-7.6400, 33.5790)
@@ -83,21 +84,15 @@ def test_an_update_and_a_cancel_reference_what_they_replace(client, supervisor, 
 
 def test_a_drawn_polygon_is_its_own_cap_polygon(client, supervisor, cap_schema):
     lon, lat = MAARIF_POINT
-    square = [
-        [lon, lat],
-        [lon + 0.004, lat],
-        [lon + 0.004, lat + 0.004],
-        [lon, lat + 0.004],
-        [lon, lat],
-    ]
-    alert = publish(
-        client, supervisor, areas=[], polygon={"type": "Polygon", "coordinates": [square]}
-    ).get_json()
+    drawn = square(lon, lat)
+    alert = publish(client, supervisor, areas=[], polygon=drawn).get_json()
     cap = read_cap(client, cap_schema, alert["id"])
     [area] = cap["info"][0]["area"]
     assert area["areaDesc"] == "Zone délimitée"
     [polygon] = area["polygon"]
-    assert [tuple(map(float, p.split(","))) for p in polygon.split()] == [(y, x) for x, y in square]
+    assert [tuple(map(float, p.split(","))) for p in polygon.split()] == [
+        (y, x) for x, y in drawn["coordinates"][0]
+    ]
 
 
 def test_an_unknown_alert_has_no_cap_document(client):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from citizen_api.extensions import db
 from models import OutboundMessage, RequestEvent
-from tests.helpers import stored_report
+from tests.helpers import square, stored_report
 from tests.triage.helpers import LIGHT, move, new_ticket, read
 
 MAARIF = {"lat": 33.5790, "long": -7.6400}
@@ -99,18 +99,8 @@ def test_a_drawn_polygon_selects_reports_inside_it(client, as_):
     lon, lat = MAARIF["long"], MAARIF["lat"]
     near = new_ticket(client, lat=lat + 0.001, long=lon + 0.001)["tracking_code"]
     new_ticket(client, lat=lat - 0.01, long=lon - 0.01)  # Maârif, outside the square
-    square = [
-        [lon, lat],
-        [lon + 0.004, lat],
-        [lon + 0.004, lat + 0.004],
-        [lon, lat + 0.004],
-        [lon, lat],
-    ]
     incident = create(
-        client,
-        as_("amina"),
-        polygon={"type": "Polygon", "coordinates": [square]},
-        attach={"open_reports": True},
+        client, as_("amina"), polygon=square(lon, lat), attach={"open_reports": True}
     ).get_json()
     assert incident["tracking_codes"] == [near]
 
