@@ -127,4 +127,6 @@ class SubscriptionOut(Schema):
 
     status = fields.String(metadata={"description": "pending (a code was sent) or active"})
     areas = fields.List(fields.String())
-    expires_in = fields.Integer(metadata={"description": "Seconds the code stays valid"})
+    expires_in = fields.Integer(
+        allow_none=True, metadata={"description": "Seconds the code stays valid"}
+    )

@@ -86,11 +86,14 @@ def create_alert(data):
     return _answer(alert, now, 201)
 
 
-@blp.patch("/<int:alert_id>")
+@blp.patch("/<int(max=9223372036854775807):alert_id>")
 @blp.arguments(AlertUpdateIn(partial=True))
 @blp.response(200, AlertOut, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.alt_response(401, description="No valid access token")
+@blp.alt_response(403, description="Only supervisors and admins change alerts")
 @blp.alt_response(404, description="No such alert")
 @blp.alt_response(409, description="The alert was cancelled: it cannot change any more")
+@blp.alt_response(422, description="Invalid change: `errors` names each field")
 @blp.alt_response(412, description="The alert changed since your ETag: reload it")
 @blp.alt_response(428, description="Send If-Match with the ETag you read")
 @blp.doc(security=SECURITY)
@@ -119,6 +122,7 @@ def update_alert(data, alert_id):
 @blp.get("")
 @blp.arguments(AlertQueryArgs, location="query")
 @blp.response(200, AlertList)
+@blp.alt_response(422, description="Invalid lat/long")
 def list_alerts(args):
     """List live and upcoming alerts; `?lat=&long=` keeps those covering that point.
 
@@ -141,7 +145,7 @@ def list_alerts(args):
     )
 
 
-@blp.get("/<int:alert_id>")
+@blp.get("/<int(max=9223372036854775807):alert_id>")
 @blp.response(200, AlertOut, headers={"ETag": {"schema": {"type": "string"}}})
 @blp.alt_response(404, description="No such alert")
 def get_alert(alert_id):

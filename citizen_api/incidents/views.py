@@ -98,6 +98,7 @@ def _invalid(exc: IncidentInvalid) -> Problem:
 @blp.arguments(IncidentIn)
 @blp.response(201, IncidentOut)
 @blp.alt_response(422, description="Invalid incident, or codes that cannot be linked")
+@blp.alt_response(401, description="No valid access token")
 @blp.doc(security=SECURITY)
 def create(data):
     """Open an incident, optionally linking reports by code or every open one in its area."""
@@ -112,6 +113,7 @@ def create(data):
 
 @blp.get("")
 @blp.response(200, IncidentList)
+@blp.alt_response(401, description="No valid access token")
 @blp.doc(security=SECURITY)
 def list_incidents():
     """List the incidents of your department, newest first."""
@@ -121,17 +123,22 @@ def list_incidents():
     return json_response({"items": [_view(i, codes=False) for i in incidents]})
 
 
-@blp.get("/<int:incident_id>")
+@blp.get("/<int(max=9223372036854775807):incident_id>")
 @blp.response(200, IncidentOut)
+@blp.alt_response(404, description="No incident of yours has this id")
+@blp.alt_response(401, description="No valid access token")
 @blp.doc(security=SECURITY)
 def get_incident(incident_id):
     """Read one incident with its linked reports' tracking codes."""
     return _answer(find_incident(incident_id))
 
 
-@blp.post("/<int:incident_id>/reports")
+@blp.post("/<int(max=9223372036854775807):incident_id>/reports")
 @blp.arguments(AttachIn)
 @blp.response(200, IncidentOut)
+@blp.alt_response(404, description="No incident of yours has this id")
+@blp.alt_response(422, description="Reports that cannot be linked, or invalid input")
+@blp.alt_response(401, description="No valid access token")
 @blp.doc(security=SECURITY)
 def link_reports(data, incident_id):
     """Link more reports: by code, or every open report of its services in its area."""
@@ -144,11 +151,14 @@ def link_reports(data, incident_id):
     return _answer(incident, moved=moved)
 
 
-@blp.patch("/<int:incident_id>")
+@blp.patch("/<int(max=9223372036854775807):incident_id>")
 @blp.arguments(IncidentUpdateIn)
 @blp.response(200, IncidentOut)
+@blp.alt_response(404, description="No incident of yours has this id")
 @blp.alt_response(412, description="The incident changed since your ETag")
+@blp.alt_response(422, description="Invalid status, or the incident is closed")
 @blp.alt_response(428, description="Send If-Match with the ETag you read")
+@blp.alt_response(401, description="No valid access token")
 @blp.doc(security=SECURITY)
 def update(data, incident_id):
     """Move the incident and every linked report, with one message per reporter."""
