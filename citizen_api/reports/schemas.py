@@ -90,7 +90,8 @@ class ServiceRequestCreatedOut(ServiceRequestDetailOut):
 
     alert = fields.Nested(
         KnownAlertOut,
-        metadata={"description": "Present when a live alert already explains this problem"},
+        allow_none=True,
+        metadata={"description": "The live alert that already explains this problem, or null"},
     )
 
     report_token = fields.String(
