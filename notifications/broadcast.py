@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import String, and_, case, cast, false, func, literal, select, true
+from sqlalchemy import String, and_, case, cast, false, func, literal, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -26,6 +26,8 @@ from models.i18n import LANGUAGES
 from notifications import texts
 from notifications.alert_texts import alert_parts, render
 from notifications.runtime import remember_drain, settings_for
+
+BROADCAST_TIMEOUT_MS = 120_000
 
 
 def queue_alert(session: Session, alert: Alert, area_ids: list[int], msg_type: str) -> int:
@@ -122,7 +124,12 @@ def queue_alert(session: Session, alert: Alert, area_ids: list[int], msg_type: s
         "content_sid",
         "content_variables",
     ]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    on_postgres = session.get_bind().dialect.name == "postgresql"
+    if on_postgres:
+        # 100,000 rows can outlast the app's per-statement timeout (STATEMENT_TIMEOUT_MS,
+        # 5 s) on a loaded machine: give this transaction's broadcast its own bound.
+        session.execute(text(f"SET LOCAL statement_timeout = {BROADCAST_TIMEOUT_MS}"))
+    dialect = postgresql if on_postgres else sqlite
     statement = (
         dialect.insert(OutboundMessage.__table__)
         .from_select(columns, query)
