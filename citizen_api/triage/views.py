@@ -33,7 +33,7 @@ from citizen_api.triage.schemas import (
 )
 from citizen_api.triage.summary import overdue_condition, status_groups
 from citizen_api.web.auth import SECURITY, sign_in_request
-from citizen_api.web.cursor import decode_cursor, encode_cursor
+from citizen_api.web.cursor import decode_cursor, encode_cursor, keys_fit
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.responses import json_response
@@ -113,18 +113,23 @@ def _after(keys: list[SortKey], values: list):
 
 
 CURSOR_MESSAGE = "Not a cursor of this sort; use next_cursor from a previous page."
-KEY_TYPES = int | dt.datetime | type(None)
+# The Python type of each sort's keys, in _sort_keys' order (ranks and ids are ints).
+KEY_KINDS = {"due": (dt.datetime, int), "priority": (int, dt.datetime, int)}
+DEFAULT_KINDS = (dt.datetime, int)
 
 
 def _cursor_values(cursor: str, sort: str) -> list:
     """The last row's sort keys from a queue cursor ([sort, *keys]) of this sort."""
 
-    def valid(values):
-        return (
-            len(values) == len(_sort_keys(sort)) + 1
-            and values[0] == sort
-            and all(isinstance(v, KEY_TYPES) and not isinstance(v, bool) for v in values[1:])
+    kinds = [
+        (kind, nullable)
+        for kind, (_expr, _asc, nullable) in zip(
+            KEY_KINDS.get(sort, DEFAULT_KINDS), _sort_keys(sort), strict=True
         )
+    ]
+
+    def valid(values):
+        return bool(values) and values[0] == sort and keys_fit(values[1:], kinds)
 
     return decode_cursor(cursor, valid, CURSOR_MESSAGE)[1:]
 

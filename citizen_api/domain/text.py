@@ -1,0 +1,76 @@
+"""What counts as text casa311 can keep and show again. Free of Flask.
+
+A client's string may hold things no answer can carry later: a NUL (PostgreSQL cannot
+store it in text), or a lone UTF-16 surrogate such as ``"\\ud800"`` (valid in a JSON
+escape, but not a character: nothing can encode it as UTF-8, so a stored one would make
+every later answer that shows it fail). And a JSON body may be nested so deep that
+walking it exhausts the stack. `unusable_text` finds all three in parsed data, naming
+each by its path, so the web layer refuses the request (422) before anything stores it.
+"""
+
+from __future__ import annotations
+
+MAX_DEPTH = 32
+NUL_MESSAGE = "Must not contain NUL (\\u0000) characters."
+SURROGATE_MESSAGE = (
+    "Must be valid Unicode text: it holds a lone surrogate (\\ud800-\\udfff), half of a "
+    "character that cannot be encoded as UTF-8."
+)
+DEPTH_MESSAGE = f"Nested deeper than {MAX_DEPTH} levels; send a flatter body."
+BODY = "_body"
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be kept as text, or None when it can."""
+    if "\x00" in value:
+        return NUL_MESSAGE
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE_MESSAGE
+    return None
+
+
+def printable_name(name: str) -> str:
+    """A field name as it can be quoted back in an answer (NULs and surrogates escaped)."""
+    return name.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def unusable_text(value, path: str = "") -> dict[str, str]:
+    """Path -> why, for every string (keys included) in parsed data that cannot be kept
+    as text, and for data nested deeper than MAX_DEPTH. Walks without recursion."""
+    found: dict[str, str] = {}
+    stack = [(value, path, 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            found[BODY] = DEPTH_MESSAGE
+            continue
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem:
+                found[printable_name(where) or BODY] = problem
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                key = str(key)
+                name = f"{where}.{key}" if where else key
+                problem = text_problem(key)
+                if problem:
+                    found[printable_name(name)] = problem
+                else:
+                    stack.append((inner, name, depth + 1))
+        elif isinstance(item, list | tuple):
+            for index, inner in enumerate(item):
+                stack.append((inner, f"{where}.{index}" if where else str(index), depth + 1))
+    return found
+
+
+def pairs_problems(pairs) -> dict[str, str]:
+    """The same check over (name, value) pairs: a query string, a form, a URL's parts."""
+    found: dict[str, str] = {}
+    for name, value in pairs:
+        for text in (str(name), str(value)):
+            problem = text_problem(text)
+            if problem:
+                found[printable_name(str(name))] = problem
+    return found
