@@ -11,7 +11,7 @@ Health probes are never limited. Limits are "N/period" items joined by ";" (sett
 RATE_LIMIT_*). Counters live in Redis when REDIS_URL is set (shared by every worker and
 replica), in the worker's memory otherwise. If Redis goes away, requests are still served,
 with per-worker counters in memory until it is back. Over a limit: 429 problem+json with
-Retry-After and X-RateLimit-* headers.
+Retry-After and X-RateLimit-* headers; no other answer gets the limiter's Retry-After.
 
 One Limiter per app (it keeps the app's storage), kept in app.extensions.
 """
@@ -20,12 +20,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, request
-from flask_limiter import Limiter
+from flask import Flask, Response, request
+from flask_limiter import HeaderNames, Limiter
 from werkzeug.routing import Rule
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
 REDIS_TIMEOUT_S = 0.5
+# Flask-Limiter writes its Retry-After on every answer, over the app's own; it writes it
+# under this name instead, and `keep_retry_after` moves it to Retry-After on a 429 only.
+LIMITER_RETRY_AFTER = "X-Casa311-Limit-Retry-After"
+
+
+def keep_retry_after(response: Response) -> Response:
+    """Retry-After only where the status means it, with the value that status promises:
+    on a 429 the limiter's wait (seconds until the window frees, at least 1); on any
+    other answer whatever the app set (a 503's or a 409's own value), or none."""
+    waited = response.headers.pop(LIMITER_RETRY_AFTER, None)
+    if response.status_code == 429 and waited is not None:
+        response.headers["Retry-After"] = str(max(1, int(waited)))
+    return response
 
 
 def client_address() -> str:
@@ -92,6 +105,7 @@ def register_limits(app: Flask) -> Limiter:
     blueprints are registered."""
     redis_url = app.config.get("REDIS_URL") or ""
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "casa311")
+    app.after_request(keep_retry_after)  # before the limiter's: runs after it
     limiter = Limiter(
         client_address,
         app=app,
@@ -104,6 +118,7 @@ def register_limits(app: Flask) -> Limiter:
         strategy="moving-window",
         default_limits=[app.config["RATE_LIMIT_READ"]],
         headers_enabled=True,
+        header_name_mapping={HeaderNames.RETRY_AFTER: LIMITER_RETRY_AFTER},
         swallow_errors=True,
         in_memory_fallback_enabled=True,
         enabled=bool(app.config.get("RATELIMIT_ENABLED", True)),
