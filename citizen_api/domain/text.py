@@ -10,6 +10,8 @@ each by its path, so the web layer refuses the request (422) before anything sto
 
 from __future__ import annotations
 
+import re
+
 MAX_DEPTH = 32
 NUL_MESSAGE = "Must not contain NUL (\\u0000) characters."
 SURROGATE_MESSAGE = (
@@ -74,3 +76,42 @@ def pairs_problems(pairs) -> dict[str, str]:
             if problem:
                 found[printable_name(str(name))] = problem
     return found
+
+
+# A phone number in any usual spelling: a run of 9 to 15 digits, optionally after a +,
+# with spaces, dots, dashes or brackets between them (+212 6 61 23 45 67, 06.61.23.45.67,
+# 0522-334455, (0522) 33 44 55, 00212661234567). Ordinary numbers (a house number, a
+# year, an ISO date) have fewer digits or other separators and are left alone.
+PHONE = re.compile(r"(?<![\w+])(?!\d{4}-\d\d-\d\d)\+?\(?\d(?:[\s.\-()]{0,2}\d){8,14}(?![\w])")
+EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
+MASK = "•"
+
+
+def mask_phones(text: str, keep: int = 2) -> str:
+    """Every phone-number-like run replaced by a mask keeping its last `keep` digits."""
+
+    def _mask(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return MASK * (len(digits) - keep) + (digits[-keep:] if keep else "")
+
+    return PHONE.sub(_mask, text)
+
+
+def mask_contacts(text: str | None) -> str | None:
+    """Resident text as the public may see it: phone numbers and e-mail addresses the
+    resident wrote into it are masked whole (the same in every language and format)."""
+    if not text:
+        return text
+    return mask_phones(EMAIL.sub(MASK * 3 + "@" + MASK * 3, text), keep=0)
+
+
+# Characters that would let a logged value forge a line or drive the terminal: control
+# characters (newline, ESC...), Unicode line and paragraph separators, bidi overrides.
+_UNSAFE_IN_LOGS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def log_safe(text: str) -> str:
+    """One log line's text: unsafe characters escaped (\\n, \\x1b, \\u2028...) and phone
+    numbers masked, so a client's input can neither forge a line nor leak a number."""
+    escaped = _UNSAFE_IN_LOGS.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
+    return mask_phones(escaped)
