@@ -140,9 +140,14 @@ def _assignee_filter(value: str):
         return sr.assignee_id == g.clerk.id
     if value == "none":
         return sr.assignee_id.is_(None)
-    clerk_id = db.session.scalar(select(Clerk.id).where(Clerk.username == value.lower()))
+    # Only the caller's colleagues are looked up: a name from another department is
+    # answered exactly like a name nobody has, so the filter tells nobody who exists.
+    colleagues = select(Clerk.id).where(Clerk.username == value.strip().lower())
+    if g.clerk.role != "admin":
+        colleagues = colleagues.where(Clerk.department_id == g.clerk.department_id)
+    clerk_id = db.session.scalar(colleagues)
     if clerk_id is None:
-        raise validation_problem({"assignee": [f"No clerk is named {value!r}."]})
+        raise validation_problem({"assignee": [f"No clerk of yours is named {value!r}."]})
     return sr.assignee_id == clerk_id
 
 
