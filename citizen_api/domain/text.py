@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import orjson
+
 MAX_DEPTH = 32
 NUL_MESSAGE = "Must not contain NUL (\\u0000) characters."
 SURROGATE_MESSAGE = (
@@ -67,14 +69,23 @@ def unusable_text(value, path: str = "") -> dict[str, str]:
     return found
 
 
-def pairs_problems(pairs) -> dict[str, str]:
-    """The same check over (name, value) pairs: a query string, a form, a URL's parts."""
+def pairs_problems(pairs, json_values: bool = False) -> dict[str, str]:
+    """The same check over (name, value) pairs: a query string, a form, a URL's parts.
+    With `json_values`, a value that is JSON text (a form field carrying an object, such
+    as a report's attributes) is checked inside too, naming ``field.key``."""
     found: dict[str, str] = {}
     for name, value in pairs:
-        for text in (str(name), str(value)):
+        name, value = str(name), str(value)
+        for text in (name, value):
             problem = text_problem(text)
             if problem:
-                found[printable_name(str(name))] = problem
+                found[printable_name(name)] = problem
+        if json_values and value.lstrip()[:1] in ("{", "["):
+            try:
+                decoded = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                continue  # not JSON after all: the field's own parser says what is wrong
+            found.update(unusable_text(decoded, name))
     return found
 
 

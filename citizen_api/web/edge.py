@@ -70,7 +70,7 @@ def refuse_unusable_text() -> None:
     bad = pairs_problems(request.args.items(multi=True))
     bad.update(pairs_problems((request.view_args or {}).items()))
     if request.mimetype in FORM_TYPES:
-        bad.update(pairs_problems(request.form.items(multi=True)))
+        bad.update(pairs_problems(request.form.items(multi=True), json_values=True))
     if request.is_json and request.content_length:
         try:
             bad.update(unusable_text(request.get_json(silent=True)))
