@@ -3,6 +3,7 @@
 from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
+from models.counters import RateCounter
 from models.geography import Area
 from models.idempotency import IdempotencyKey
 from models.media import Photo, Supporter
@@ -32,6 +33,7 @@ __all__ = [
     "MonthlyStats",
     "OutboundMessage",
     "Photo",
+    "RateCounter",
     "ReporterContact",
     "RequestEvent",
     "ResolutionHours",

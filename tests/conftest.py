@@ -35,6 +35,7 @@ REPORT_TABLES = (
     "request_events",
     "service_requests",
     "reporter_contacts",
+    "rate_counters",
 )
 
 

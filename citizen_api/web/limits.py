@@ -3,12 +3,14 @@
 | policy       | which routes                          | key                         |
 |--------------|---------------------------------------|-----------------------------|
 | create       | POST of a report (/api/v1, Open311)   | client address              |
-| token        | POST .../auth/token                   | client address; username    |
+| token        | POST .../auth/token                   | client address              |
 | webhook      | anything under /webhooks              | client address              |
 | read         | every other route (the default)       | client address              |
 
-Health probes are never limited. Limits are "N/period" items joined by ";" (settings
-RATE_LIMIT_*). Counters live in Redis when REDIS_URL is set (shared by every worker and
+The per-username sign-in limit is counted in the database instead, so it holds across
+workers without Redis (citizen_api.web.sign_in_limit). Health probes are never limited.
+Limits are "N/period" items joined by ";" (settings RATE_LIMIT_*). Counters live in
+Redis when REDIS_URL is set (shared by every worker and
 replica), in the worker's memory otherwise. If Redis goes away, requests are still served,
 with per-worker counters in memory until it is back. Over a limit: 429 problem+json with
 Retry-After and X-RateLimit-* headers; no other answer gets the limiter's Retry-After.
@@ -46,16 +48,6 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def submitted_username() -> str:
-    """The username a token request is for, so one account cannot be guessed at from many
-    addresses; requests without one count against their address."""
-    body = request.get_json(silent=True)
-    name = body.get("username") if isinstance(body, dict) else None
-    if isinstance(name, str) and name.strip():
-        return "user:" + name.strip().lower()[:128]
-    return "addr:" + client_address()
-
-
 def _is_report_creation(rule: Rule) -> bool:
     path = rule.rule.rstrip("/")
     return path == "/api/v1/requests" or (
@@ -80,14 +72,6 @@ POLICIES: list[tuple[str, str, Callable[[Rule], bool], list[str] | None, list, s
         ["POST"],
         [client_address],
         "Too many sign-in attempts; wait before trying again (see Retry-After).",
-    ),
-    (
-        "token-user",
-        "RATE_LIMIT_TOKEN_USER",
-        lambda rule: rule.rule.rstrip("/").endswith("/auth/token"),
-        ["POST"],
-        [submitted_username],
-        "Too many sign-in attempts for this account; wait before trying again.",
     ),
     (
         "webhook",
