@@ -6,6 +6,8 @@ enable/disable, a new password, a role or department change; a token or console 
 carrying an older number is over). It is added only if absent, so whichever of the two
 migrations runs first, the other finds it there.
 
+`ix_outbound_messages_channel_created` serves the city-wide daily SMS cap.
+
 `rate_counters` holds the per-username sign-in counters (fixed windows), so the limit
 holds across workers and replicas without Redis.
 
@@ -46,9 +48,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", "window_start", name="pk_rate_counters"),
     )
     op.create_index(op.f("ix_rate_counters_expires_at"), "rate_counters", ["expires_at"])
+    op.create_index(
+        "ix_outbound_messages_channel_created", "outbound_messages", ["channel", "created_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbound_messages_channel_created", table_name="outbound_messages")
     op.drop_index(op.f("ix_rate_counters_expires_at"), table_name="rate_counters")
     op.drop_table("rate_counters")
     if _has_column("clerks", "credentials_version"):

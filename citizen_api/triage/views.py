@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,7 @@ from citizen_api.domain.workflow import (
 )
 from citizen_api.duplicates import nearby_for_ticket, priority_boost_sql
 from citizen_api.extensions import db
+from citizen_api.notify import notifier_of
 from citizen_api.reports.queries import report_filters
 from citizen_api.triage.present import etag, queue_item, ticket_view
 from citizen_api.triage.schemas import (
@@ -38,7 +39,7 @@ from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.responses import json_response
 from models import PRIORITIES, STATUSES, Clerk, Department, ServiceRequest, utcnow
-from notifications.outbox import messages_for_report
+from notifications.outbox import messages_for_report, sms_budget
 
 blp = Blueprint(
     "triage",
@@ -299,4 +300,6 @@ def summary():
             }
         )
     body = {"generated_at": now, "departments": departments}
+    if g.clerk.role in ("supervisor", "admin"):  # what SMS cost the city today, and its caps
+        body["sms"] = sms_budget(db.session, notifier_of(current_app).settings)
     return localize(json_response(body, headers={"Cache-Control": "private, no-store"}), lang)

@@ -3,6 +3,7 @@
 | policy       | which routes                          | key                         |
 |--------------|---------------------------------------|-----------------------------|
 | create       | POST of a report (/api/v1, Open311)   | client address              |
+| create-phone | the same, when it gives a phone       | the phone number            |
 | token        | POST .../auth/token                   | client address              |
 | webhook      | anything under /webhooks              | client address              |
 | read         | every other route (the default)       | client address              |
@@ -48,6 +49,19 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def submitted_phone() -> str | None:
+    """The number a report asks SMS updates on (its last nine digits, so 06..., +2126...
+    and 002126... are one number), or None when it gives none."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    phone = body.get("phone") if hasattr(body, "get") else None
+    digits = "".join(c for c in phone if c.isdigit()) if isinstance(phone, str) else ""
+    return "phone:" + digits[-9:] if len(digits) >= 6 else None
+
+
+def phone_key() -> str:
+    return submitted_phone() or "phone:none"
+
+
 def _is_report_creation(rule: Rule) -> bool:
     path = rule.rule.rstrip("/")
     return path == "/api/v1/requests" or (
@@ -55,8 +69,8 @@ def _is_report_creation(rule: Rule) -> bool:
     )
 
 
-# (policy, setting, matcher, methods, key functions, what the client is told)
-POLICIES: list[tuple[str, str, Callable[[Rule], bool], list[str] | None, list, str]] = [
+# (policy, setting, matcher, methods, key functions, what the client is told[, exempt when])
+POLICIES: list[tuple] = [
     (
         "create",
         "RATE_LIMIT_CREATE",
@@ -64,6 +78,15 @@ POLICIES: list[tuple[str, str, Callable[[Rule], bool], list[str] | None, list, s
         ["POST"],
         [client_address],
         "Too many reports from this address; wait before sending another (see Retry-After).",
+    ),
+    (
+        "create-phone",
+        "RATE_LIMIT_CREATE_PHONE",
+        _is_report_creation,
+        ["POST"],
+        [phone_key],
+        "Too many reports asking updates on this phone number; wait before sending another.",
+        lambda: submitted_phone() is None,  # no number: nothing to count (nor to text)
     ),
     (
         "token",
@@ -110,7 +133,7 @@ def register_limits(app: Flask) -> Limiter:
     limiter.request_filter(lambda: request.method == "OPTIONS" or request.path in EXEMPT_PATHS)
     rules = list(app.url_map.iter_rules())
     wrapped: dict[str, Callable] = {}
-    for _policy, setting, matches, methods, key_funcs, message in POLICIES:
+    for _policy, setting, matches, methods, key_funcs, message, *exempt in POLICIES:
         for rule in rules:
             if not matches(rule) or rule.endpoint not in app.view_functions:
                 continue
@@ -121,6 +144,7 @@ def register_limits(app: Flask) -> Limiter:
                     key_func=key_func,
                     methods=methods,
                     error_message=message,
+                    exempt_when=exempt[0] if exempt else None,
                     scope=f"{_policy}:{rule.endpoint}",
                 )(view)
             wrapped[rule.endpoint] = view
