@@ -8,6 +8,9 @@ migrations runs first, the other finds it there.
 
 `ix_outbound_messages_channel_created` serves the city-wide daily SMS cap.
 
+`service_requests.verified_supporters` and `report_supporters.contact_id`: only a "me
+too" vouched for by the supporter's own confirmed phone raises priority.
+
 `rate_counters` holds the per-username sign-in counters (fixed windows), so the limit
 holds across workers and replicas without Redis.
 
@@ -27,6 +30,9 @@ revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def _has_column(table: str, column: str) -> bool:
@@ -51,9 +57,23 @@ def upgrade() -> None:
     op.create_index(
         "ix_outbound_messages_channel_created", "outbound_messages", ["channel", "created_at"]
     )
+    op.add_column(
+        "service_requests",
+        sa.Column("verified_supporters", sa.Integer(), server_default="0", nullable=False),
+    )
+    op.add_column("report_supporters", sa.Column("contact_id", BIG_ID, nullable=True))
+    op.create_index(
+        "uq_report_supporters_request_contact",
+        "report_supporters",
+        ["request_id", "contact_id"],
+        unique=True,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_report_supporters_request_contact", table_name="report_supporters")
+    op.execute("ALTER TABLE report_supporters DROP COLUMN contact_id")
+    op.execute("ALTER TABLE service_requests DROP COLUMN verified_supporters")
     op.drop_index("ix_outbound_messages_channel_created", table_name="outbound_messages")
     op.drop_index(op.f("ix_rate_counters_expires_at"), table_name="rate_counters")
     op.drop_table("rate_counters")

@@ -78,7 +78,7 @@ def _sort_keys(name: str) -> list[SortKey]:
     if name == "priority":
         # Supporters raise a ticket's rank as they raise its effective priority.
         rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=sr.priority)
-        boosted = rank - priority_boost_sql(sr.supporters_count)
+        boosted = rank - priority_boost_sql(sr.verified_supporters)
         effective = case((boosted < 0, 0), else_=boosted)
         return [(effective, True, False), (sr.expected_at, True, True), (sr.id, True, False)]
     return [(sr.requested_at, False, False), (sr.id, False, False)]
