@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import swagger_ui_bundle
-from flask import Flask, request, send_from_directory
 from apispec import BasePlugin
+from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 
 from citizen_api.photos.upload import allow_upload
@@ -130,7 +130,7 @@ def register_api(app: Flask) -> None:
                     "application/problem+json (RFC 9457). Names follow `?lang=` or "
                     "Accept-Language (fr, ar, en)."
                 )
-            }
+            },
         },
     )
     register_security_schemes(api)
