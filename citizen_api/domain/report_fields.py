@@ -19,7 +19,7 @@ import re
 import orjson
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.domain.text import unusable_text
+from citizen_api.domain.text_safety import unusable_text
 
 MAX_SERVICE_CODE = 64
 MAX_DESCRIPTION = 4000

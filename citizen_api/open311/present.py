@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from citizen_api.domain.text import mask_contacts
+from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.photos import photo_urls
 from models import OPEN_STATUSES, RequestEvent, ServiceRequest, ServiceType
 from models.i18n import pick

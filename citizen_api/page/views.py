@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from sqlalchemy import select
 
-from citizen_api.domain.text import mask_contacts
+from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.domain.tracking import normalize
 from citizen_api.extensions import db
 from citizen_api.page.labels import LANGUAGE_NAMES, STATUS, TEXT

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from citizen_api.domain.text import mask_contacts
+from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.photos.album import photo_view
 from models import ServiceRequest
 

@@ -7,7 +7,7 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from citizen_api.domain.text import BODY, DEPTH_MESSAGE, pairs_problems, unusable_text
+from citizen_api.domain.text_safety import BODY, DEPTH_MESSAGE, pairs_problems, unusable_text
 from citizen_api.web.errors import validation_problem
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -64,7 +64,7 @@ def refuse_unusable_text() -> None:
     """The one check of every string a request carries (query, URL parts, form fields,
     JSON body, keys included) before any view parses it: a NUL, a lone surrogate or a
     body nested too deep is refused with a 422 naming the field, so nothing that would
-    break a later answer (or the stack) is ever stored (citizen_api.domain.text)."""
+    break a later answer (or the stack) is ever stored (citizen_api.domain.text_safety)."""
     if request.routing_exception is not None:
         return
     bad = pairs_problems(request.args.items(multi=True))

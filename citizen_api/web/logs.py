@@ -4,14 +4,14 @@ Every record, the app's and gunicorn's (its error log and its access log, see
 citizen_api/web/access_log.py), passes `LogSafetyFilter`: its message is rendered, its
 control characters escaped (a `%0a` in a URL cannot start a new line, an ESC cannot
 reach the terminal) and phone numbers masked to their last two digits
-(citizen_api.domain.text.log_safe). A traceback keeps its lines, with numbers masked.
+(citizen_api.domain.text_safety.log_safe). A traceback keeps its lines, with numbers masked.
 """
 
 from __future__ import annotations
 
 import logging
 
-from citizen_api.domain.text import log_safe, mask_phones
+from citizen_api.domain.text_safety import log_safe, mask_phones
 
 __all__ = ["LogSafetyFilter", "PhoneMaskingFilter", "configure_logging", "mask_phones"]
 _traceback_formatter = logging.Formatter()

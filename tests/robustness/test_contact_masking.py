@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from citizen_api.domain.text import mask_contacts
+from citizen_api.domain.text_safety import mask_contacts
 from tests.helpers import DOWNTOWN
 from tests.open311.conftest import issue
 

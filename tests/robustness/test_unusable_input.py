@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citizen_api.domain.text import unusable_text
+from citizen_api.domain.text_safety import unusable_text
 from tests.helpers import DOWNTOWN, count_reports, report
 from tests.robustness.readers import unreadable
 
