@@ -1,4 +1,4 @@
-"""What counts as text casa311 can keep and show again, and what of it the public may see. Free of Flask.
+"""What counts as text casa311 can keep and show again, and what the public may see of it.
 
 A client's string may hold things no answer can carry later: a NUL (PostgreSQL cannot
 store it in text), or a lone UTF-16 surrogate such as ``"\\ud800"`` (valid in a JSON
