@@ -10,3 +10,11 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # Every line, the access log's included, escaped and with phone numbers masked.
 logger_class = "citizen_api.web.access_log.SafeGunicornLogger"
+
+
+def post_worker_init(worker):
+    """Read the service suggester's model (~0.3 s) as each worker starts, so that no
+    resident's first suggestion waits for it."""
+    from citizen_api.domain.suggest import load_model
+
+    load_model()

@@ -7,6 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
+from notifications.scheduler import JOB_SETTINGS
 from notifications.settings import NOTIFY_SETTINGS
 
 # The placeholder documentation shows; like an empty or short key, refused in production.
@@ -66,6 +67,8 @@ SETTINGS: dict[str, tuple[object, type]] = {
     ),
     # SMS and WhatsApp (Twilio), Celery, consent and retention: see notifications/settings.py.
     **NOTIFY_SETTINGS,
+    # The worker's periodic jobs (tick, intervals, heartbeat): notifications/scheduler.py.
+    **JOB_SETTINGS,
     # Robustness and abuse resistance (README, "Limits"): rate limits per client, as
     # "N/period" items joined by ";". Redis holds the counters when REDIS_URL is set.
     "REDIS_URL": ("", str),

@@ -6,6 +6,7 @@ from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceT
 from models.counters import RateCounter
 from models.geography import Area
 from models.idempotency import IdempotencyKey
+from models.jobs import JobRun
 from models.media import Photo, Supporter
 from models.messages import InboundMessage, OutboundMessage
 from models.people import ROLES, Clerk, ReporterContact
@@ -30,6 +31,7 @@ __all__ = [
     "Department",
     "IdempotencyKey",
     "InboundMessage",
+    "JobRun",
     "MonthlyStats",
     "OutboundMessage",
     "Photo",

@@ -36,6 +36,7 @@ REPORT_TABLES = (
     "service_requests",
     "reporter_contacts",
     "rate_counters",
+    "job_runs",  # the periodic jobs' schedule: a test's worker runs must not delay the next's
 )
 
 

@@ -15,7 +15,7 @@ too" vouched for by the supporter's own confirmed phone raises priority.
 holds across workers and replicas without Redis.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -27,7 +27,7 @@ from alembic import op
 import models.base
 
 revision: str = "0008"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from citizen_api.domain.suggest import MAX_QUERY_CHARS
+from citizen_api.domain.text import normalise
 from models.catalogue import ATTRIBUTE_DATATYPES
 from models.i18n import LANGUAGES
 
@@ -17,6 +19,45 @@ class ServiceQueryArgs(Schema):
     def _both_or_neither(self, data, **kwargs):
         if ("lat" in data) != ("long" in data):
             raise ValidationError("lat and long go together.", "lat" if "long" in data else "long")
+
+
+class SuggestArgs(Schema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(
+            1, MAX_QUERY_CHARS, error="Describe the problem in 1 to {max} characters."
+        ),
+        metadata={
+            "description": "What the resident wrote, in any language or script: French, "
+            "Arabic, Darija in Arabic or Latin letters (Arabizi), English.",
+            "example": "kayn wa7ed l7ofra kbira f zen9a",
+        },
+    )
+    lang = fields.String(validate=validate.OneOf(LANGUAGES))
+
+    @validates("q")
+    def _has_words(self, value, **kwargs):
+        if not normalise(value):
+            raise ValidationError("Write a few words about the problem (letters or digits).")
+
+
+class SuggestionOut(Schema):
+    code = fields.String(metadata={"example": "nid-de-poule"})
+    name = fields.String(metadata={"example": "Nid-de-poule"})
+    score = fields.Float(
+        metadata={"description": "The model's probability that this is the service, 0 to 1."}
+    )
+
+
+class SuggestionListOut(Schema):
+    written_in = fields.String(
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "The language q seems written in (Darija counts as ar)."},
+    )
+    items = fields.List(
+        fields.Nested(SuggestionOut),
+        metadata={"description": "The three likeliest services, best first."},
+    )
 
 
 class LangArgs(Schema):

@@ -12,9 +12,13 @@ from citizen_api.catalogue.schemas import (
     ServiceDetailOut,
     ServiceListOut,
     ServiceQueryArgs,
+    SuggestArgs,
+    SuggestionListOut,
 )
 from citizen_api.domain.area_lookup import OutsideCity
+from citizen_api.domain.catalogue_cache import catalogue
 from citizen_api.domain.routing import applies_at, area_index
+from citizen_api.domain.suggest import detect_language, suggest
 from citizen_api.extensions import db
 from citizen_api.web.errors import Problem
 from citizen_api.web.lang import localize, negotiate
@@ -82,6 +86,22 @@ def list_services(args):
         )
     items = [service_view(s, lang) for s in db.session.scalars(query)]
     return localize(json_response({"items": items}), lang)
+
+
+@blp.get("/suggest")
+@blp.arguments(SuggestArgs, location="query", unknown=RAISE)
+@blp.response(200, SuggestionListOut)
+def suggest_services(args):
+    """Suggest the three likeliest services for a resident's own words."""
+    lang = args.get("lang") or negotiate()
+    services = catalogue(db.session).services_by_code
+    active = {code for code, s in services.items() if s.active}
+    items = [
+        {"code": code, "name": services[code].name(lang), "score": score}
+        for code, score in suggest(args["q"], k=3, among=active)
+    ]
+    body = {"written_in": detect_language(args["q"]), "items": items}
+    return localize(json_response(body), lang)
 
 
 @blp.get("/<code>")
