@@ -229,6 +229,8 @@ for query in (
 case("areas-junk", "get", "/api/v1/areas/%ff%fe")
 case("services-junk", "get", "/api/v1/services/%00?lang=zz")
 case("services-near-nan", "get", "/api/v1/services?lat=nan&long=1")
+for query in ("q=%00", "q=" + "x" * 5000, "q=%ED%A0%80", "q=%1b%5b2J", "q=", "q=06%2061%2023"):
+    case(f"suggest-{query[:20]}", "get", f"/api/v1/services/suggest?{query}")
 
 # --- feedback and supporters ---
 case("feedback-no-token", "post", "/api/v1/requests/{code}/feedback", **js({"comment": "ok"}))
