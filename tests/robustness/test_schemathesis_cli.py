@@ -19,6 +19,7 @@ import requests
 
 from citizen_api.domain.accounts import create_clerk
 from citizen_api.extensions import db
+from tests.conftest import clear_reports
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -73,9 +74,11 @@ def served(app, tmp_path):
         process.terminate()
         process.wait(timeout=30)
         log.close()
+        clear_reports(app)  # what the run filed, through gunicorn
         with app.app_context():
             db.session.execute(db.text("DELETE FROM clerks WHERE username LIKE 'fuzz-%'"))
             db.session.commit()
+            db.session.remove()
 
 
 def test_schemathesis_finds_nothing_with_every_check_and_phase(served, tmp_path):
