@@ -8,6 +8,8 @@ workers = int(os.environ.get("WORKERS", "2"))
 accesslog = "-"
 # The path without its query string: nothing a client put in a URL reaches the log.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# Every line, the access log's included, escaped and with phone numbers masked.
+logger_class = "citizen_api.web.access_log.SafeGunicornLogger"
 
 
 def post_worker_init(worker):

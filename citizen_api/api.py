@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import swagger_ui_bundle
+from apispec import BasePlugin
 from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 
@@ -30,6 +31,25 @@ class CasaApi(Api):
             super()._register_responses()
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = content_type
+
+
+class BodyErrorsPlugin(BasePlugin):
+    """Every operation that takes a body documents the two answers any body can get
+    before the operation's own checks: 400 (the JSON cannot be parsed) and 415 (the
+    body is not of a type it takes). Written once, here, for every operation."""
+
+    def init_spec(self, spec):
+        super().init_spec(spec)
+        self.spec = spec
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, name in (("400", "BAD_REQUEST"), ("415", "UNSUPPORTED_MEDIA_TYPE")):
+                # get_ref also registers flask-smorest's lazy problem+json response
+                responses.setdefault(status, self.spec.components.get_ref("response", name))
 
 
 def require_json_body():
@@ -106,13 +126,14 @@ def register_api(app: Flask) -> None:
     api = CasaApi(
         app,
         spec_kwargs={
+            "extra_plugins": [BodyErrorsPlugin()],
             "info": {
                 "description": (
                     "Casablanca's citizen service-request API. Every error is "
                     "application/problem+json (RFC 9457). Names follow `?lang=` or "
                     "Accept-Language (fr, ar, en)."
                 )
-            }
+            },
         },
     )
     register_security_schemes(api)

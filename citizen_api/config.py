@@ -76,7 +76,10 @@ SETTINGS: dict[str, tuple[object, type]] = {
     # "N/period" items joined by ";". Redis holds the counters when REDIS_URL is set.
     "REDIS_URL": ("", str),
     "RATELIMIT_ENABLED": (True, flag),
-    "RATE_LIMIT_CREATE": ("10/minute;60/hour", str),
+    # Per client address, wide enough for a carrier-grade NAT full of residents at the
+    # peak hour (README, "Limits"); per phone number, what its receipts SMS cost.
+    "RATE_LIMIT_CREATE": ("30/minute;300/hour", str),
+    "RATE_LIMIT_CREATE_PHONE": ("5/hour;10/day", str),
     "RATE_LIMIT_TOKEN": ("10/minute;50/hour", str),
     "RATE_LIMIT_TOKEN_USER": ("5/minute;20/hour", str),
     "RATE_LIMIT_WEBHOOK": ("600/minute", str),

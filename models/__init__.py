@@ -4,6 +4,7 @@ from models.alerts import Alert, AlertSubscription
 from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
+from models.counters import RateCounter
 from models.geography import Area
 from models.idempotency import IdempotencyKey
 from models.incidents import INCIDENT_STATUSES, Incident, IncidentReport
@@ -41,6 +42,7 @@ __all__ = [
     "MonthlyStats",
     "OutboundMessage",
     "Photo",
+    "RateCounter",
     "ReporterContact",
     "RequestEvent",
     "ResolutionHours",

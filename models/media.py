@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, utcnow
@@ -35,9 +35,16 @@ class Supporter(Base):
     """A resident who said "me too" on a report, from one device."""
 
     __tablename__ = "report_supporters"
-    __table_args__ = (UniqueConstraint("request_id", "device_hash"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "device_hash"),
+        # One confirmed phone vouches once per report, whatever device it comes from.
+        Index("uq_report_supporters_request_contact", "request_id", "contact_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id", ondelete="CASCADE"))
     device_hash: Mapped[str] = mapped_column(String(64))
+    # The reporter contact whose confirmed phone vouched for this supporter (None: a
+    # device only). No foreign key: erasing a number later leaves the count as it was.
+    contact_id: Mapped[int | None] = mapped_column(BigId)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow())

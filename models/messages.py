@@ -38,6 +38,8 @@ class OutboundMessage(Base):
         Index("ix_outbound_messages_due", "state", "next_attempt_at"),
         # The daily cap: messages to one contact in the last 24 hours.
         Index("ix_outbound_messages_contact_created", "contact_id", "created_at"),
+        # The city-wide SMS cap: messages by channel in the last 24 hours.
+        Index("ix_outbound_messages_channel_created", "channel", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

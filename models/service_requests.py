@@ -100,6 +100,10 @@ class ServiceRequest(Base):
     __mapper_args__ = {"eager_defaults": True, "version_id_col": version}
     # "Me too" from other residents (models.media.Supporter rows); raises triage priority.
     supporters_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Of those, the supporters whose own confirmed phone vouched for them: only these
+    # raise triage priority (a device id costs nothing to invent; a phone that texted us
+    # does). citizen_api.duplicates.nearby.add_supporter keeps both counts.
+    verified_supporters: Mapped[int] = mapped_column(default=0, server_default="0")
 
     service_type: Mapped[ServiceType] = relationship(lazy="joined", innerjoin=True)
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)

@@ -81,13 +81,17 @@ def _enqueue(
         state, reason = "skipped", "opted out (STOP)"
     elif contact.id is not None and _sent_today(session, contact) >= settings.notify_daily_cap:
         state, reason = "skipped", f"daily cap of {settings.notify_daily_cap} messages reached"
+    channel = choose_channel(settings, contact, report)
+    city_cap = settings.notify_city_daily_sms_cap
+    if state == "pending" and channel == "sms" and sms_last_24h(session) >= city_cap:
+        state, reason = "skipped", CITY_CAP_REASON
     message = OutboundMessage(
         dedupe_key=key,
         request_id=report.id,
         event_id=event.id if event is not None else None,
         contact=contact,
         kind=kind,
-        channel=choose_channel(settings, contact, report),
+        channel=channel,
         lang=report.lang,
         body=body,
         segments=texts.segments(body),
@@ -99,6 +103,44 @@ def _enqueue(
     if state == "pending":
         remember(session, message.id)
     return message
+
+
+CITY_CAP_REASON = "city-wide daily SMS cap reached"
+
+
+def sms_last_24h(session: Session) -> int:
+    """SMS the city sent (or has queued) in the last 24 hours."""
+    return session.scalar(
+        select(func.count(OutboundMessage.id)).where(
+            OutboundMessage.channel == "sms",
+            OutboundMessage.created_at >= utcnow(-24),
+            OutboundMessage.state != "skipped",
+        )
+    )
+
+
+def sms_budget(session: Session, settings: Settings) -> dict:
+    """What supervisors see of the SMS caps: the city's use and cap over the last 24
+    hours, the per-number cap, and how many messages each cap stopped."""
+    skipped = dict(
+        session.execute(
+            select(OutboundMessage.last_error, func.count(OutboundMessage.id))
+            .where(
+                OutboundMessage.created_at >= utcnow(-24),
+                OutboundMessage.state == "skipped",
+                OutboundMessage.last_error.like("%cap%"),
+            )
+            .group_by(OutboundMessage.last_error)
+        ).all()
+    )
+    city = skipped.pop(CITY_CAP_REASON, 0)
+    return {
+        "sms_last_24h": sms_last_24h(session),
+        "city_daily_sms_cap": settings.notify_city_daily_sms_cap,
+        "stopped_by_city_cap": city,
+        "per_number_daily_cap": settings.notify_daily_cap,
+        "stopped_by_per_number_cap": sum(skipped.values()),
+    }
 
 
 def _sent_today(session: Session, contact: ReporterContact) -> int:

@@ -27,6 +27,9 @@ NOTIFY_SETTINGS: dict[str, tuple[object, type]] = {
     # sms or whatsapp: the channel for residents not known to be on WhatsApp.
     "NOTIFY_DEFAULT_CHANNEL": ("sms", str),
     "NOTIFY_DAILY_CAP": (5, int),
+    # SMS the whole city may send in 24 hours (what it costs); over it, messages are
+    # skipped and counted, visible to supervisors in GET /api/v1/triage/summary.
+    "NOTIFY_CITY_DAILY_SMS_CAP": (5000, int),
     "NOTIFY_MAX_ATTEMPTS": (8, int),
     "NOTIFY_RETRY_BASE_SECONDS": (30.0, float),
     "NOTIFY_RETRY_MAX_SECONDS": (3600.0, float),
@@ -66,6 +69,7 @@ class Settings:
     celery_queue: str = "casa311"
     notify_default_channel: str = "sms"
     notify_daily_cap: int = 5
+    notify_city_daily_sms_cap: int = 5000
     notify_max_attempts: int = 8
     notify_retry_base_seconds: float = 30.0
     notify_retry_max_seconds: float = 3600.0

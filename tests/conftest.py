@@ -39,6 +39,7 @@ REPORT_TABLES = (
     "request_events",
     "service_requests",
     "reporter_contacts",
+    "rate_counters",
     "job_runs",  # the periodic jobs' schedule: a test's worker runs must not delay the next's
 )
 

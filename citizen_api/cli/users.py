@@ -1,4 +1,5 @@
-"""`flask --app citizen_api users create|disable|enable`: clerk accounts from the shell."""
+"""`flask --app citizen_api users create|disable|enable|set-password|change`: clerk
+accounts from the shell. Every change but create ends the account's tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import sys
 import click
 from flask import Flask
 
-from citizen_api.domain.accounts import AccountError, create_clerk, set_active
+from citizen_api.domain.accounts import (
+    AccountError,
+    change_clerk,
+    create_clerk,
+    set_active,
+    set_password,
+)
 from citizen_api.extensions import db
 from models import ROLES
 
@@ -50,6 +57,34 @@ def register(app: Flask) -> None:
     def enable(username):
         """Enable a disabled account again."""
         _set_active(username, True)
+
+    @users.command("set-password")
+    @click.argument("username")
+    def reset_password(username):
+        """Set a new password (standard input or a prompt); the account's tokens end."""
+        clerk = _apply(lambda: set_password(db.session, username, _read_password()))
+        click.echo(f"new password for {clerk.username}; their tokens no longer work")
+
+    @users.command("change")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(ROLES))
+    @click.option("--department", "department", help="Department code (not for admins).")
+    def change(username, role, department):
+        """Change an account's role and/or department; the account's tokens end."""
+        if not (role or department):
+            raise click.UsageError("Give --role, --department or both.")
+        clerk = _apply(lambda: change_clerk(db.session, username, role, department))
+        where = f" in {clerk.department.code}" if clerk.department else ""
+        click.echo(f"{clerk.username} is now {clerk.role}{where}")
+
+    def _apply(change_account):
+        try:
+            clerk = change_account()
+            db.session.commit()
+        except AccountError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        return clerk
 
     def _set_active(username: str, active: bool) -> None:
         try:

@@ -19,13 +19,14 @@ import re
 import orjson
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from citizen_api.domain.text_safety import unusable_text
+
 MAX_SERVICE_CODE = 64
 MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 300
 MAX_PHONE = 40
 MAX_ATTRIBUTES = 50
 HTML = re.compile(r"</?[a-zA-Z!][^>]*>")
-NUL_MESSAGE = "Must not contain NUL (\\u0000) characters."
 
 
 class FormText(str):
@@ -77,23 +78,6 @@ class AttributeAnswers(fields.Dict):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def nul_paths(value, path: str = ""):
-    """The paths of the strings (keys included) in parsed data that contain a NUL."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            yield path or "_body"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            name = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                yield (path or "_body")
-            else:
-                yield from nul_paths(item, name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from nul_paths(item, f"{path}.{index}" if path else str(index))
-
-
 class ReportFields(Schema):
     """A new report's fields. Server-set fields (status, area, department...) are refused."""
 
@@ -121,9 +105,9 @@ class ReportFields(Schema):
     )
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _no_nul(self, data, original, **kwargs):
-        """PostgreSQL cannot store NUL in text: refused wherever it is (in what was sent,
+    def _only_usable_text(self, data, original, **kwargs):
+        """No NUL, lone surrogate or runaway nesting, wherever it is (in what was sent,
         or in what a form field's JSON text decodes to), naming the field."""
-        paths = dict.fromkeys([*nul_paths(original), *nul_paths(data)])
-        if paths:
-            raise ValidationError({p.replace("\x00", "\\u0000"): [NUL_MESSAGE] for p in paths})
+        bad = {**unusable_text(original), **unusable_text(data)}
+        if bad:
+            raise ValidationError({path: [message] for path, message in bad.items()})

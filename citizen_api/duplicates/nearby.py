@@ -12,7 +12,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import OPEN_STATUSES, ServiceRequest, Supporter, utcnow
+from models import OPEN_STATUSES, InboundMessage, ServiceRequest, Supporter, utcnow
 from models.spatial import distance_m, envelope_around, in_envelope, point
 
 NEARBY_DAYS = 30
@@ -73,9 +73,9 @@ BOOST_STEPS = ((7, 3), (3, 2), (1, 1))
 
 
 def priority_boost(report: ServiceRequest) -> int:
-    """How many steps of triage priority the supporters add: 1 supporter +1, 3 +2,
-    7 or more +3."""
-    count = report.supporters_count or 0
+    """How many steps of triage priority the verified supporters add: 1 supporter +1,
+    3 +2, 7 or more +3. Only supporters vouched for by a confirmed phone count."""
+    count = report.verified_supporters or 0
     return next((steps for least, steps in BOOST_STEPS if count >= least), 0)
 
 
@@ -88,24 +88,49 @@ def device_hash(device_id: str) -> str:
     return hashlib.sha256(device_id.encode()).hexdigest()
 
 
-def add_supporter(session: Session, report: ServiceRequest, device_id: str) -> bool:
-    """Count `device_id` as a supporter of `report` once; True when it is new. Commits."""
+def confirmed_contact(session: Session, voucher: ServiceRequest | None) -> int | None:
+    """The contact of the supporter's own report when its phone is confirmed: that number
+    has written to us (an SMS or WhatsApp reply reached the inbound webhook, which only
+    the phone's holder can send). None otherwise."""
+    if voucher is None or voucher.contact_id is None:
+        return None
+    texted = session.scalar(
+        select(InboundMessage.id).where(InboundMessage.contact_id == voucher.contact_id).limit(1)
+    )
+    return voucher.contact_id if texted else None
+
+
+def add_supporter(
+    session: Session, report: ServiceRequest, device_id: str, voucher: ServiceRequest | None = None
+) -> tuple[bool, bool]:
+    """Count `device_id` as a supporter of `report` once; with `voucher` (the supporter's
+    own report, its token checked by the caller) whose phone is confirmed, the supporter
+    also raises priority, once per phone. (counted, verified); retries count nothing.
+    Commits."""
+    contact_id = confirmed_contact(session, voucher)
     try:
         with session.begin_nested():
-            session.add(Supporter(request_id=report.id, device_hash=device_hash(device_id)))
-    except IntegrityError:
+            session.add(
+                Supporter(
+                    request_id=report.id,
+                    device_hash=device_hash(device_id),
+                    contact_id=contact_id,
+                )
+            )
+    except IntegrityError:  # this device, or this confirmed phone, already supports it
         session.rollback()
-        return False
+        return False, False
     session.execute(
         update(ServiceRequest)
         .where(ServiceRequest.id == report.id)
         # A supporter is not a change of the report: updated_at stays.
         .values(
             supporters_count=ServiceRequest.supporters_count + 1,
+            verified_supporters=ServiceRequest.verified_supporters + (1 if contact_id else 0),
             updated_at=ServiceRequest.updated_at,
         )
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    session.refresh(report, ["supporters_count"])
-    return True
+    session.refresh(report, ["supporters_count", "verified_supporters"])
+    return True, contact_id is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from citizen_api.reports.schemas import ServiceRequestOut
 from models.i18n import LANGUAGES
@@ -33,9 +33,30 @@ class SupporterIn(Schema):
         validate=validate.Length(8, 200),
         metadata={"description": "A stable id of the resident's device (kept only hashed)"},
     )
+    my_report = fields.String(
+        validate=validate.Length(1, 20),
+        metadata={
+            "description": "The tracking code of a report the supporter filed with their "
+            "phone; when that phone has texted casa311 (a confirmed number), this support "
+            "raises the report's priority. Send my_report_token with it."
+        },
+    )
+    my_report_token = fields.String(
+        load_only=True,
+        validate=validate.Length(1, 200),
+        metadata={"description": "The report_token of my_report"},
+    )
+
+    @validates_schema
+    def _both_or_neither(self, data, **kwargs):
+        if ("my_report" in data) != ("my_report_token" in data):
+            raise ValidationError("Send my_report and my_report_token together.", "my_report")
 
 
 class SupportOut(Schema):
     tracking_code = fields.String()
     supporters = fields.Integer()
     counted = fields.Boolean(metadata={"description": "False when this device had already"})
+    raises_priority = fields.Boolean(
+        metadata={"description": "True when a confirmed phone vouched for this support"}
+    )

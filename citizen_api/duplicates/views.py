@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from citizen_api.domain.reporting import active_service
+from citizen_api.domain.reporting import active_service, check_report_token
 from citizen_api.duplicates.nearby import NEARBY_DAYS, add_supporter, nearby_open_reports
 from citizen_api.duplicates.schemas import NearbyArgs, NearbyOut, SupporterIn, SupportOut
 from citizen_api.extensions import db
@@ -52,11 +52,19 @@ def support(data, code):
     report = get_report(code)
     if report.status not in OPEN_STATUSES:
         raise Problem(409, "This report is closed; it takes no more support.", type="closed")
-    counted = add_supporter(db.session, report, data["device_id"])
+    voucher = None
+    if "my_report" in data:
+        voucher = get_report(data["my_report"])
+        if voucher.id == report.id or not check_report_token(voucher, data["my_report_token"]):
+            raise validation_problem(
+                {"my_report_token": ["Not the token of a report of yours (other than this one)."]}
+            )
+    counted, verified = add_supporter(db.session, report, data["device_id"], voucher)
     body = {
         "tracking_code": report.tracking_code,
         "supporters": report.supporters_count,
         "counted": counted,
+        "raises_priority": verified,
     }
     return json_response(body, 201 if counted else 200)
 

@@ -13,6 +13,7 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from citizen_api.web.errors import Problem
+from citizen_api.web.fields import DATE_RANGE_MESSAGE, EARLIEST, LATEST
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
@@ -100,7 +101,13 @@ def when(args: MultiDict, field: str) -> dt.datetime | None:
         if not re.fullmatch(r"\d{4}-\d\d-\d\d", raw):
             raise bad(field, "Add a timezone, e.g. 2026-06-09T10:15:00Z or +01:00.")
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        value = value.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        value = None
+    if value is None or not EARLIEST <= value <= LATEST:
+        raise bad(field, DATE_RANGE_MESSAGE)
+    return value
 
 
 def attributes(form: MultiDict) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.photos import photo_urls
 from models import OPEN_STATUSES, RequestEvent, ServiceRequest, ServiceType
 from models.i18n import pick
@@ -148,13 +149,13 @@ def service_request(
         "status_notes": status_notes(report, lang),
         "service_name": report.service_type.name(lang),
         "service_code": report.service_type.code,
-        "description": report.description,
+        "description": mask_contacts(report.description),  # public: contacts masked
         "agency_responsible": report.department.name(lang),
         "service_notice": notice(report.service_type, lang),
         "requested_datetime": timestamp(report.requested_at),
         "updated_datetime": timestamp(report.updated_at),
         "expected_datetime": timestamp(report.expected_at),
-        "address": report.address,
+        "address": mask_contacts(report.address),
         "address_id": None,
         "zipcode": None,
         "lat": report.lat,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from sqlalchemy import select
 
+from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.domain.tracking import normalize
 from citizen_api.extensions import db
 from citizen_api.page.labels import LANGUAGE_NAMES, STATUS, TEXT
@@ -128,6 +129,8 @@ def report_page(code):
         t=TEXT[lang],
         switch=_switch(lang),
         report=report,
+        address=mask_contacts(report.address),  # contacts a resident typed: masked
+        description=mask_contacts(report.description),
         service=report.service_type.name(lang),
         status=STATUS[lang].get(report.status, report.status),
         area=report.area.name(lang),

@@ -1,6 +1,7 @@
 """Turn an uploaded file into a safe photo: decoded in full, EXIF (GPS above all) and
 every other metadata dropped, orientation applied, at most 2048 px on the longest side,
-re-encoded as JPEG, with a thumbnail. Free of Flask.
+re-encoded as JPEG from its pixels alone (no comment, no text chunk, no profile), with a
+thumbnail. Free of Flask.
 
 Anything that is not a whole JPEG, PNG, WebP or HEIC image — a truncated file, a
 decompression bomb, a file whose extension says another format — raises BadImage with a
@@ -89,6 +90,15 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """A new image holding these pixels and nothing else. Pillow carries what it read
+    beside the pixels in `image.info` (a JPEG COM segment, a PNG's tEXt/zTXt/iTXt
+    chunks, ICC, DPI...), and its JPEG writer copies `info["comment"]` into what it
+    saves: a text a resident's phone or an attacker put there (a name, a number)
+    would be served with the photo and its thumbnail."""
+    return Image.frombytes(image.mode, image.size, image.tobytes())
+
+
 def clean_photo(data: bytes, filename: str | None = None) -> CleanPhoto:
     """Decode `data` completely and return it re-encoded, or raise BadImage."""
     formats = ["JPEG", "PNG", "WEBP"] + (["HEIF"] if _enable_heif() else [])
@@ -118,7 +128,7 @@ def clean_photo(data: bytes, filename: str | None = None) -> CleanPhoto:
                 )
             image.load()
             image = ImageOps.exif_transpose(image)
-            pixels = _flatten(image)
+            pixels = _pixels_only(_flatten(image))
     except BadImage:
         raise
     except UnidentifiedImageError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.photos.album import photo_view
 from models import ServiceRequest
 
@@ -47,8 +48,10 @@ def _view(report, service, area, department, photos: list, lang: str) -> dict:
         "service_name": service.name(lang),
         "lat": report.lat,
         "long": report.long,
-        "address": report.address,
-        "description": report.description,
+        # Numbers and e-mail addresses a resident typed are masked for the public;
+        # clerks read the text as written (citizen_api.triage.present).
+        "address": mask_contacts(report.address),
+        "description": mask_contacts(report.description),
         "area": {
             "code": area.code,
             "name": area.name(lang),

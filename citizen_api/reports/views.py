@@ -26,7 +26,7 @@ from citizen_api.reports.schemas import (
     ServiceRequestIn,
     ServiceRequestPage,
 )
-from citizen_api.web.cursor import decode_cursor, encode_cursor
+from citizen_api.web.cursor import decode_cursor, encode_cursor, keys_fit
 from citizen_api.web.docs import RETRY_AFTER, problem_response
 from citizen_api.web.filing import file_and_answer
 from citizen_api.web.idempotency import idempotent
@@ -193,13 +193,7 @@ def _cursor_keys(cursor: str) -> tuple:
     """(requested_at, id) of the last row of the previous page."""
 
     def valid(values):
-        return (
-            len(values) == 2
-            and isinstance(values[0], dt.datetime)
-            and values[0].tzinfo is not None
-            and isinstance(values[1], int)
-            and not isinstance(values[1], bool)
-        )
+        return keys_fit(values, [(dt.datetime, False), (int, False)])
 
     message = "Not a cursor this API issued; use next_cursor from a previous page."
     return tuple(decode_cursor(cursor, valid, message))

@@ -15,6 +15,10 @@ from models import PRIORITIES, ServiceRequest
 def queue_item(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
     return {
         **public_view(report, lang),
+        # Clerks read what the resident wrote, contacts included (the public sees them
+        # masked): they may need to call back.
+        "address": report.address,
+        "description": report.description,
         "priority": report.priority,
         "effective_priority": effective_priority(report),
         "assignee": report.assignee.username if report.assignee else None,

@@ -161,6 +161,17 @@ class DepartmentSummaryOut(Schema):
     statuses = fields.List(fields.Nested(StatusSummaryOut))
 
 
+class SmsBudgetOut(Schema):
+    sms_last_24h = fields.Integer(metadata={"description": "SMS sent or queued, city-wide"})
+    city_daily_sms_cap = fields.Integer()
+    stopped_by_city_cap = fields.Integer(metadata={"description": "Skipped: city cap"})
+    per_number_daily_cap = fields.Integer()
+    stopped_by_per_number_cap = fields.Integer()
+
+
 class SummaryOut(Schema):
     generated_at = fields.DateTime()
     departments = fields.List(fields.Nested(DepartmentSummaryOut))
+    sms = fields.Nested(
+        SmsBudgetOut, metadata={"description": "Supervisors and admins only: the SMS caps"}
+    )

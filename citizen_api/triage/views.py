@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import and_, case, exists, false, or_, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,7 @@ from citizen_api.domain.workflow import (
 )
 from citizen_api.duplicates import nearby_for_ticket, priority_boost_sql
 from citizen_api.extensions import db
+from citizen_api.notify import notifier_of
 from citizen_api.reports.queries import report_filters
 from citizen_api.triage.present import etag, queue_item, ticket_view
 from citizen_api.triage.schemas import (
@@ -33,13 +34,13 @@ from citizen_api.triage.schemas import (
 )
 from citizen_api.triage.summary import overdue_condition, status_groups
 from citizen_api.web.auth import SECURITY, sign_in_request
-from citizen_api.web.cursor import decode_cursor, encode_cursor
+from citizen_api.web.cursor import decode_cursor, encode_cursor, keys_fit
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.preconditions import changed_since, check_if_match
 from citizen_api.web.responses import json_response
 from models import PRIORITIES, STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
-from notifications.outbox import messages_for_report
+from notifications.outbox import messages_for_report, sms_budget
 
 blp = Blueprint(
     "triage",
@@ -78,7 +79,7 @@ def _sort_keys(name: str) -> list[SortKey]:
     if name == "priority":
         # Supporters raise a ticket's rank as they raise its effective priority.
         rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=sr.priority)
-        boosted = rank - priority_boost_sql(sr.supporters_count)
+        boosted = rank - priority_boost_sql(sr.verified_supporters)
         effective = case((boosted < 0, 0), else_=boosted)
         return [(effective, True, False), (sr.expected_at, True, True), (sr.id, True, False)]
     return [(sr.requested_at, False, False), (sr.id, False, False)]
@@ -114,18 +115,23 @@ def _after(keys: list[SortKey], values: list):
 
 
 CURSOR_MESSAGE = "Not a cursor of this sort; use next_cursor from a previous page."
-KEY_TYPES = int | dt.datetime | type(None)
+# The Python type of each sort's keys, in _sort_keys' order (ranks and ids are ints).
+KEY_KINDS = {"due": (dt.datetime, int), "priority": (int, dt.datetime, int)}
+DEFAULT_KINDS = (dt.datetime, int)
 
 
 def _cursor_values(cursor: str, sort: str) -> list:
     """The last row's sort keys from a queue cursor ([sort, *keys]) of this sort."""
 
-    def valid(values):
-        return (
-            len(values) == len(_sort_keys(sort)) + 1
-            and values[0] == sort
-            and all(isinstance(v, KEY_TYPES) and not isinstance(v, bool) for v in values[1:])
+    kinds = [
+        (kind, nullable)
+        for kind, (_expr, _asc, nullable) in zip(
+            KEY_KINDS.get(sort, DEFAULT_KINDS), _sort_keys(sort), strict=True
         )
+    ]
+
+    def valid(values):
+        return bool(values) and values[0] == sort and keys_fit(values[1:], kinds)
 
     return decode_cursor(cursor, valid, CURSOR_MESSAGE)[1:]
 
@@ -136,9 +142,14 @@ def _assignee_filter(value: str):
         return sr.assignee_id == g.clerk.id
     if value == "none":
         return sr.assignee_id.is_(None)
-    clerk_id = db.session.scalar(select(Clerk.id).where(Clerk.username == value.lower()))
+    # Only the caller's colleagues are looked up: a name from another department is
+    # answered exactly like a name nobody has, so the filter tells nobody who exists.
+    colleagues = select(Clerk.id).where(Clerk.username == value.strip().lower())
+    if g.clerk.role != "admin":
+        colleagues = colleagues.where(Clerk.department_id == g.clerk.department_id)
+    clerk_id = db.session.scalar(colleagues)
     if clerk_id is None:
-        raise validation_problem({"assignee": [f"No clerk is named {value!r}."]})
+        raise validation_problem({"assignee": [f"No clerk of yours is named {value!r}."]})
     return sr.assignee_id == clerk_id
 
 
@@ -269,4 +280,6 @@ def summary():
             }
         )
     body = {"generated_at": now, "departments": departments}
+    if g.clerk.role in ("supervisor", "admin"):  # what SMS cost the city today, and its caps
+        body["sms"] = sms_budget(db.session, notifier_of(current_app).settings)
     return localize(json_response(body, headers={"Cache-Control": "private, no-store"}), lang)

@@ -1,8 +1,13 @@
 """Clerks' access tokens: POST /api/v1/auth/token, and the check every triage call makes.
 
-Tokens are JWTs (HS256, signed with SECRET_KEY) naming the clerk by id. Each request
-reloads the account, so a disabled clerk's tokens stop working at once and a role or
-department change takes effect on the next call.
+Tokens are JWTs (HS256, signed with SECRET_KEY) naming the clerk by id and the
+account's credentials version (`cv`). Each request reloads the account: a token works
+only while the account is active and its version is the one the token carries, so a
+disable (even followed by an enable), a password change or reset, and a role or
+department change each end every token issued before (models.people bumps the version).
+
+POST /auth/password is the clerk's own password change (answering a fresh token);
+POST /auth/clerks/{username}/password is an administrator's reset.
 """
 
 from __future__ import annotations
@@ -14,10 +19,17 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from citizen_api.domain.accounts import authenticate
+from citizen_api.domain.accounts import (
+    MIN_PASSWORD,
+    AccountError,
+    authenticate,
+    change_own_password,
+    set_password,
+)
 from citizen_api.extensions import db
-from citizen_api.web.errors import Problem
+from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.responses import json_response
+from citizen_api.web.sign_in_limit import count_sign_in
 from models import Clerk
 
 ISSUER = "casa311"
@@ -54,6 +66,7 @@ def issue_token(clerk: Clerk) -> tuple[str, int]:
     now = dt.datetime.now(dt.UTC)
     claims = {
         "sub": str(clerk.id),
+        "cv": clerk.credentials_version,
         "iss": ISSUER,
         "aud": AUDIENCE,
         "iat": now,
@@ -78,9 +91,9 @@ def clerk_from_token(token: str) -> Clerk:
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub"]},
+            options={"require": ["exp", "iat", "sub", "cv"]},
         )
-        clerk_id = int(claims["sub"])
+        clerk_id, version = int(claims["sub"]), claims["cv"]
     except jwt.ExpiredSignatureError:
         raise _unauthorized("The access token has expired; sign in again.") from None
     except (jwt.InvalidTokenError, ValueError, TypeError):
@@ -88,6 +101,11 @@ def clerk_from_token(token: str) -> Clerk:
     clerk = db.session.get(Clerk, clerk_id)
     if clerk is None or not clerk.active:
         raise _unauthorized("This account is disabled or no longer exists.")
+    if isinstance(version, bool) or version != clerk.credentials_version:
+        raise _unauthorized(
+            "This token ended when the account changed (password, role, department or "
+            "access); sign in again."
+        )
     return clerk
 
 
@@ -109,9 +127,70 @@ def sign_in_request() -> None:
 @blp.alt_response(401, description="Wrong username or password, or a disabled account")
 def create_token(data):
     """Exchange a clerk's username and password for a bearer access token."""
+    count_sign_in(data["username"])
     clerk = authenticate(db.session, data["username"], data["password"])
     if clerk is None:
         raise Problem(401, "The username or password is wrong.", type="invalid-credentials")
     token, ttl = issue_token(clerk)
     body = {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
     return json_response(body, headers={"Cache-Control": "no-store"})
+
+
+class PasswordChangeIn(Schema):
+    current_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(1, 1024)
+    )
+    new_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(MIN_PASSWORD, 1024)
+    )
+
+
+class PasswordResetIn(Schema):
+    new_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(MIN_PASSWORD, 1024)
+    )
+
+
+@blp.post("/password")
+@blp.arguments(PasswordChangeIn)
+@blp.response(200, TokenOut)
+@blp.alt_response(401, description="No valid access token")
+@blp.alt_response(422, description="The current password is wrong, or the new one too short")
+@blp.doc(security=SECURITY)
+def change_password(data):
+    """Change your own password. Every token of the account ends, this one included;
+    the answer carries a new one."""
+    sign_in_request()
+    count_sign_in(g.clerk.username)  # guessing the current password is a sign-in attempt
+    try:
+        clerk = change_own_password(
+            db.session, g.clerk, data["current_password"], data["new_password"]
+        )
+    except AccountError as exc:
+        db.session.rollback()
+        raise validation_problem({exc.field or "new_password": [str(exc)]}) from None
+    db.session.commit()
+    token, ttl = issue_token(clerk)
+    body = {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
+    return json_response(body, headers={"Cache-Control": "no-store"})
+
+
+@blp.post("/clerks/<username>/password")
+@blp.arguments(PasswordResetIn)
+@blp.response(204)
+@blp.alt_response(401, description="No valid access token")
+@blp.alt_response(403, description="Only an administrator resets passwords")
+@blp.alt_response(404, description="No account has this username")
+@blp.doc(security=SECURITY)
+def reset_password(data, username):
+    """An administrator sets a clerk's new password; every token of that account ends."""
+    sign_in_request()
+    if g.clerk.role != "admin":
+        raise Problem(403, "Only an administrator resets passwords.", type="forbidden")
+    try:
+        set_password(db.session, username, data["new_password"])
+    except AccountError as exc:
+        db.session.rollback()
+        raise Problem(404, str(exc), type="not-found") from None
+    db.session.commit()
+    return "", 204

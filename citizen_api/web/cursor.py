@@ -13,6 +13,31 @@ from collections.abc import Callable
 import orjson
 
 from citizen_api.web.errors import validation_problem
+from citizen_api.web.fields import EARLIEST, LATEST
+
+# What a key of a cursor may be: a row id or a rank (an integer a BIGINT column holds),
+# or a timezone-aware date-time in the range the API accepts; None where the key may be
+# NULL. A cursor holding anything else (a boolean, a string, a huge number, a naive date)
+# is refused before it reaches SQL.
+MAX_BIGINT = 2**63 - 1
+
+
+def key_fits(value, kind: type, nullable: bool = False) -> bool:
+    """Whether a decoded cursor value is a valid key of this kind (int or datetime)."""
+    if value is None:
+        return nullable
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_BIGINT
+    return (
+        isinstance(value, dt.datetime) and value.tzinfo is not None and EARLIEST <= value <= LATEST
+    )
+
+
+def keys_fit(values: list, kinds: list[tuple[type, bool]]) -> bool:
+    """Whether `values` are, one for one, keys of `kinds` ((type, nullable) pairs)."""
+    return len(values) == len(kinds) and all(
+        key_fits(v, kind, nullable) for v, (kind, nullable) in zip(values, kinds, strict=True)
+    )
 
 
 def encode_cursor(values) -> str:
@@ -31,7 +56,7 @@ def decode_cursor(cursor: str, valid: Callable[[list], bool], message: str) -> l
         if not valid(values):
             raise ValueError
         return values
-    except (ValueError, TypeError, IndexError, orjson.JSONDecodeError):
+    except (ValueError, TypeError, IndexError, OverflowError, orjson.JSONDecodeError):
         raise validation_problem({"cursor": [message]}) from None
 
 

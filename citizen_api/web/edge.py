@@ -7,7 +7,7 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from citizen_api.domain.report_fields import nul_paths
+from citizen_api.domain.text_safety import BODY, DEPTH_MESSAGE, pairs_problems, unusable_text
 from citizen_api.web.errors import validation_problem
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -57,18 +57,27 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def refuse_nul_characters() -> None:
-    """A NUL character is never meaningful in casa311's input, and PostgreSQL cannot store
-    it in text: refuse it up front (422 naming the field) instead of failing later."""
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_unusable_text() -> None:
+    """The one check of every string a request carries (query, URL parts, form fields,
+    JSON body, keys included) before any view parses it: a NUL, a lone surrogate or a
+    body nested too deep is refused with a 422 naming the field, so nothing that would
+    break a later answer (or the stack) is ever stored (citizen_api.domain.text_safety)."""
     if request.routing_exception is not None:
         return
-    bad = [k for k, v in request.args.items(multi=True) if "\x00" in k or "\x00" in v]
-    bad += [k for k, v in (request.view_args or {}).items() if "\x00" in str(v)]
+    bad = pairs_problems(request.args.items(multi=True))
+    bad.update(pairs_problems((request.view_args or {}).items()))
+    if request.mimetype in FORM_TYPES:
+        bad.update(pairs_problems(request.form.items(multi=True), json_values=True))
     if request.is_json and request.content_length:
-        bad += list(nul_paths(request.get_json(silent=True), ""))
+        try:
+            bad.update(unusable_text(request.get_json(silent=True)))
+        except RecursionError:  # the JSON decoder's own stack ran out first
+            bad[BODY] = DEPTH_MESSAGE
     if bad:
-        message = ["Must not contain NUL (\\u0000) characters."]
-        raise validation_problem({name.replace("\x00", "\\u0000"): message for name in bad})
+        raise validation_problem({name: [message] for name, message in bad.items()})
 
 
 def register_edge(app: Flask) -> None:
@@ -86,5 +95,5 @@ def register_edge(app: Flask) -> None:
             max_age=600,
             vary_header=True,
         )
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_unusable_text)
     app.after_request(add_security_headers)

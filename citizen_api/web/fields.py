@@ -6,6 +6,12 @@ import datetime as dt
 
 from marshmallow import ValidationError, fields
 
+# Dates a client may name: wide enough for any real question, narrow enough that a
+# window of days around one never leaves Python's calendar (years 1 to 9999).
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+DATE_RANGE_MESSAGE = "Must be a date between 1900-01-01 and 2999-12-31."
+
 
 class AwareDateTime(fields.AwareDateTime):
     """An ISO 8601 date-time that must carry its timezone (Z or +01:00)."""
@@ -20,9 +26,12 @@ class AwareDateTime(fields.AwareDateTime):
             value = value.replace(" ", "+")  # a '+' left unescaped in a query string
         when = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return when.astimezone(dt.UTC)
+            when = when.astimezone(dt.UTC)
         except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-            raise self.make_error("invalid") from None
+            raise ValidationError(DATE_RANGE_MESSAGE) from None
+        if not EARLIEST <= when <= LATEST:
+            raise ValidationError(DATE_RANGE_MESSAGE)
+        return when
 
 
 class CommaList(fields.Field):

@@ -3,15 +3,18 @@
 | policy       | which routes                          | key                         |
 |--------------|---------------------------------------|-----------------------------|
 | create       | POST of a report (/api/v1, Open311)   | client address              |
-| token        | POST .../auth/token                   | client address; username    |
+| create-phone | the same, when it gives a phone       | the phone number            |
+| token        | POST .../auth/token                   | client address              |
 | webhook      | anything under /webhooks              | client address              |
 | read         | every other route (the default)       | client address              |
 
-Health probes are never limited. Limits are "N/period" items joined by ";" (settings
-RATE_LIMIT_*). Counters live in Redis when REDIS_URL is set (shared by every worker and
+The per-username sign-in limit is counted in the database instead, so it holds across
+workers without Redis (citizen_api.web.sign_in_limit). Health probes are never limited.
+Limits are "N/period" items joined by ";" (settings RATE_LIMIT_*). Counters live in
+Redis when REDIS_URL is set (shared by every worker and
 replica), in the worker's memory otherwise. If Redis goes away, requests are still served,
 with per-worker counters in memory until it is back. Over a limit: 429 problem+json with
-Retry-After and X-RateLimit-* headers.
+Retry-After and X-RateLimit-* headers; no other answer gets the limiter's Retry-After.
 
 One Limiter per app (it keeps the app's storage), kept in app.extensions.
 """
@@ -20,12 +23,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, request
-from flask_limiter import Limiter
+from flask import Flask, Response, request
+from flask_limiter import HeaderNames, Limiter
 from werkzeug.routing import Rule
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
 REDIS_TIMEOUT_S = 0.5
+# Flask-Limiter writes its Retry-After on every answer, over the app's own; it writes it
+# under this name instead, and `keep_retry_after` moves it to Retry-After on a 429 only.
+LIMITER_RETRY_AFTER = "X-Casa311-Limit-Retry-After"
+
+
+def keep_retry_after(response: Response) -> Response:
+    """Retry-After only where the status means it, with the value that status promises:
+    on a 429 the limiter's wait (seconds until the window frees, at least 1); on any
+    other answer whatever the app set (a 503's or a 409's own value), or none."""
+    waited = response.headers.pop(LIMITER_RETRY_AFTER, None)
+    if response.status_code == 429 and waited is not None:
+        response.headers["Retry-After"] = str(max(1, int(waited)))
+    return response
 
 
 def client_address() -> str:
@@ -33,14 +49,17 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def submitted_username() -> str:
-    """The username a token request is for, so one account cannot be guessed at from many
-    addresses; requests without one count against their address."""
-    body = request.get_json(silent=True)
-    name = body.get("username") if isinstance(body, dict) else None
-    if isinstance(name, str) and name.strip():
-        return "user:" + name.strip().lower()[:128]
-    return "addr:" + client_address()
+def submitted_phone() -> str | None:
+    """The number a report asks SMS updates on (its last nine digits, so 06..., +2126...
+    and 002126... are one number), or None when it gives none."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    phone = body.get("phone") if hasattr(body, "get") else None
+    digits = "".join(c for c in phone if c.isdigit()) if isinstance(phone, str) else ""
+    return "phone:" + digits[-9:] if len(digits) >= 6 else None
+
+
+def phone_key() -> str:
+    return submitted_phone() or "phone:none"
 
 
 def _is_report_creation(rule: Rule) -> bool:
@@ -50,8 +69,8 @@ def _is_report_creation(rule: Rule) -> bool:
     )
 
 
-# (policy, setting, matcher, methods, key functions, what the client is told)
-POLICIES: list[tuple[str, str, Callable[[Rule], bool], list[str] | None, list, str]] = [
+# (policy, setting, matcher, methods, key functions, what the client is told[, exempt when])
+POLICIES: list[tuple] = [
     (
         "create",
         "RATE_LIMIT_CREATE",
@@ -70,20 +89,21 @@ POLICIES: list[tuple[str, str, Callable[[Rule], bool], list[str] | None, list, s
         "Too many subscription requests from this address; wait (see Retry-After).",
     ),
     (
+        "create-phone",
+        "RATE_LIMIT_CREATE_PHONE",
+        _is_report_creation,
+        ["POST"],
+        [phone_key],
+        "Too many reports asking updates on this phone number; wait before sending another.",
+        lambda: submitted_phone() is None,  # no number: nothing to count (nor to text)
+    ),
+    (
         "token",
         "RATE_LIMIT_TOKEN",
         lambda rule: rule.rule.rstrip("/").endswith("/auth/token"),
         ["POST"],
         [client_address],
         "Too many sign-in attempts; wait before trying again (see Retry-After).",
-    ),
-    (
-        "token-user",
-        "RATE_LIMIT_TOKEN_USER",
-        lambda rule: rule.rule.rstrip("/").endswith("/auth/token"),
-        ["POST"],
-        [submitted_username],
-        "Too many sign-in attempts for this account; wait before trying again.",
     ),
     (
         "webhook",
@@ -101,6 +121,7 @@ def register_limits(app: Flask) -> Limiter:
     blueprints are registered."""
     redis_url = app.config.get("REDIS_URL") or ""
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "casa311")
+    app.after_request(keep_retry_after)  # before the limiter's: runs after it
     limiter = Limiter(
         client_address,
         app=app,
@@ -113,6 +134,7 @@ def register_limits(app: Flask) -> Limiter:
         strategy="moving-window",
         default_limits=[app.config["RATE_LIMIT_READ"]],
         headers_enabled=True,
+        header_name_mapping={HeaderNames.RETRY_AFTER: LIMITER_RETRY_AFTER},
         swallow_errors=True,
         in_memory_fallback_enabled=True,
         enabled=bool(app.config.get("RATELIMIT_ENABLED", True)),
@@ -120,7 +142,7 @@ def register_limits(app: Flask) -> Limiter:
     limiter.request_filter(lambda: request.method == "OPTIONS" or request.path in EXEMPT_PATHS)
     rules = list(app.url_map.iter_rules())
     wrapped: dict[str, Callable] = {}
-    for _policy, setting, matches, methods, key_funcs, message in POLICIES:
+    for _policy, setting, matches, methods, key_funcs, message, *exempt in POLICIES:
         for rule in rules:
             if not matches(rule) or rule.endpoint not in app.view_functions:
                 continue
@@ -131,6 +153,7 @@ def register_limits(app: Flask) -> Limiter:
                     key_func=key_func,
                     methods=methods,
                     error_message=message,
+                    exempt_when=exempt[0] if exempt else None,
                     scope=f"{_policy}:{rule.endpoint}",
                 )(view)
             wrapped[rule.endpoint] = view

@@ -87,3 +87,40 @@ def exif_of(data: bytes) -> dict:
     image = Image.open(io.BytesIO(data))
     exif = image.getexif()
     return {"base": dict(exif), "gps": dict(exif.get_ifd(ExifTags.IFD.GPSInfo))}
+
+
+# Text a phone app or an attacker can hide beside the pixels.
+HIDDEN_TEXT = "Fatima 0661234567"
+
+
+def jpeg_with_comment(size=(800, 600)) -> bytes:
+    """A JPEG with a COM segment (and EXIF) holding a name and a number."""
+    out = io.BytesIO()
+    two_colour(size).save(out, "JPEG", comment=HIDDEN_TEXT.encode(), exif=camera_exif().tobytes())
+    return out.getvalue()
+
+
+def png_with_text(size=(800, 600)) -> bytes:
+    """A PNG whose tEXt, zTXt and iTXt chunks hold a name and a number, one of them under
+    the key Pillow's JPEG writer copies ("comment")."""
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("comment", HIDDEN_TEXT)
+    info.add_text("Author", HIDDEN_TEXT, zip=True)
+    info.add_itxt("Description", HIDDEN_TEXT, lang="fr")
+    out = io.BytesIO()
+    two_colour(size).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def jpeg_segments(data: bytes) -> list[int]:
+    """The marker bytes of a JPEG's segments before its image data (0xFE is COM)."""
+    markers, at = [], 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # start of scan: pixels follow
+            break
+        at += 2 + struct.unpack(">H", data[at + 2 : at + 4])[0]
+    return markers

@@ -27,3 +27,25 @@ def make_variant(app):
             db.session.remove()
             db.engine.dispose()
     clear_reports(app)
+
+
+# Staff accounts of the robustness tests (their own names, so they never collide with
+# the triage tests' accounts on the same session database).
+HOSTILE_STAFF = {"r-clerk": ("clerk", "voirie"), "r-admin": ("admin", None)}
+HOSTILE_PASSWORD = "robustness password 1234"
+
+
+@pytest.fixture(scope="session")
+def hostile_staff(app):
+    """username -> Authorization header, for a voirie clerk and an admin."""
+    from citizen_api.domain.accounts import create_clerk
+    from citizen_api.web.auth import issue_token
+
+    headers = {}
+    with app.app_context():
+        for username, (role, department) in HOSTILE_STAFF.items():
+            clerk = create_clerk(db.session, username, HOSTILE_PASSWORD, role, department)
+            db.session.commit()
+            headers[username] = {"Authorization": f"Bearer {issue_token(clerk)[0]}"}
+        db.session.remove()
+    return headers

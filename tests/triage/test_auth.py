@@ -69,6 +69,7 @@ def _forge(app, key: str, **claims) -> str:
         "aud": AUDIENCE,
         "iat": now,
         "exp": now + dt.timedelta(hours=1),
+        "cv": 1,  # the account's credentials version (never changed for amina)
         **claims,
     }
     return jwt.encode(payload, key, algorithm=ALGORITHM)

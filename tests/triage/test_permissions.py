@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.triage.helpers import new_ticket, patch, read
 
 
@@ -97,3 +99,26 @@ def test_an_empty_or_invalid_change_is_422(client, as_):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 415
+
+
+@pytest.mark.parametrize("who", ["amina", "sara"])
+def test_an_unknown_and_an_out_of_scope_assignee_filter_answer_alike(client, as_, who):
+    """The queue's assignee filter must not tell which usernames exist elsewhere."""
+    queue = "/api/v1/triage/requests"
+    ghost = client.get(f"{queue}?assignee=doesnotexist", headers=as_(who))
+    other = client.get(f"{queue}?assignee=karim", headers=as_(who))  # an eclairage clerk
+    assert (ghost.status_code, other.status_code) == (422, 422)
+    ghost_says = ghost.json["errors"]["assignee"][0].replace("doesnotexist", "karim")
+    assert ghost_says == other.json["errors"]["assignee"][0]
+    own = client.get(f"{queue}?assignee=youssef", headers=as_(who))  # same department
+    assert own.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["doesnotexist", "karim", "root"])
+def test_assigning_an_unknown_or_out_of_scope_clerk_answers_alike(client, as_, name):
+    code = new_ticket(client)["tracking_code"]
+    response = patch(client, as_("sara"), code, assignee=name)
+    assert response.status_code == 422
+    assert response.json["errors"]["assignee"] == [
+        f"No active clerk of this report's department is named {name!r}."
+    ]

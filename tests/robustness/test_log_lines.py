@@ -1,0 +1,108 @@
+"""Log lines cannot be forged and carry no phone number, the access log included: one
+filter escapes and masks every line (issue 14, class 8). The access-log test runs the
+real gunicorn with the project's gunicorn.conf.py and reads what it wrote."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from citizen_api.web.logs import LogSafetyFilter
+
+ROOT = Path(__file__).resolve().parents[2]
+FORGED = '/x%0a10.0.0.9%20"GET%20/admin"%20200%200%201ms'
+ESCAPE = "/%1b%5b2J%1b%5d0;owned%07"
+PHONE_PATH = "/r/06%2012%2034%2056%2078"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _raw_get(port: int, path: str) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(f"GET {path} HTTP/1.0\r\nHost: casa311\r\n\r\n".encode())
+        while conn.recv(65536):
+            pass
+
+
+@pytest.fixture
+def gunicorn_log(app, tmp_path):
+    """Run gunicorn (one worker) on the test database; yield (port, log reader)."""
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("the access log does not depend on the database")
+    port, log = _free_port(), tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": "1",
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": "s" * 48,
+        "PHOTO_DIR": str(tmp_path / "photos"),
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [gunicorn, "citizen_api:create_app()"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port, lambda: log.read_bytes()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_the_access_log_escapes_and_masks_what_a_url_carries(gunicorn_log):
+    port, read = gunicorn_log
+    for path in (FORGED, ESCAPE, PHONE_PATH, "/healthz"):
+        _raw_get(port, path)
+    time.sleep(0.5)
+    log = read()
+    assert b"\x1b" not in log and b"\x07" not in log
+    text = log.decode()
+    access = [line for line in text.splitlines() if '"GET ' in line]
+    assert len(access) == 4, text  # one line per request: nothing forged a fifth
+    assert not any(line.startswith("10.0.0.9") for line in text.splitlines())
+    assert "12 34 56" not in text and "123456" not in text
+    assert '/r/••••••••78"' in text
+    assert "\\x1b" in text and "\\n10.0.0.9" in text  # escaped, still readable
+
+
+def test_app_log_lines_are_escaped_and_masked(caplog):
+    logger = logging.getLogger("casa311.test.safety")
+    logger.addFilter(LogSafetyFilter())
+    with caplog.at_level(logging.INFO, logger="casa311.test.safety"):
+        logger.info("unknown code %r from %s", "K7QM\n2026 INFO forged", "+212 661 23 45 67")
+        logger.info("bidi %s", "\u202eevil\u2028line")
+    lines = [r.getMessage() for r in caplog.records]
+    assert all("\n" not in line and "\u2028" not in line and "\u202e" not in line for line in lines)
+    assert "661 23 45" not in caplog.text and "67" in lines[0]
+    assert "\\n2026 INFO forged" in lines[0]
+
+
+def test_a_traceback_keeps_its_lines_but_no_number(caplog):
+    logger = logging.getLogger("casa311.test.traceback")
+    logger.addFilter(LogSafetyFilter())
+    with caplog.at_level(logging.ERROR, logger="casa311.test.traceback"):
+        try:
+            raise ValueError("cannot text 0661234567")
+        except ValueError:
+            logger.exception("send failed")
+    assert "0661234567" not in caplog.text and "Traceback" in caplog.text
