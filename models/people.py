@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigId, utcnow
@@ -51,8 +51,24 @@ class Clerk(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow())
+    # Bumped whenever what a signed-in session vouches for changes (enabled/disabled,
+    # password, role, department): a session or token carrying an older number is over.
+    credentials_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
 
     def __repr__(self) -> str:  # the hash stays out of logs
         return f"<Clerk {self.username} {self.role}>"
+
+
+# The columns whose change ends every session of the account at once.
+CREDENTIAL_COLUMNS = ("active", "password_hash", "role", "department_id")
+
+
+@event.listens_for(Clerk, "before_update")
+def _bump_credentials_version(_mapper, _connection, clerk: Clerk) -> None:
+    """Whatever path changes an account (CLI, a future admin screen, a script), the
+    version moves with it, so no caller can forget to end the old sessions."""
+    state = inspect(clerk)
+    if any(state.attrs[name].history.has_changes() for name in CREDENTIAL_COLUMNS):
+        clerk.credentials_version = (clerk.credentials_version or 1) + 1

@@ -3,7 +3,7 @@
 | policy       | which routes                          | key                         |
 |--------------|---------------------------------------|-----------------------------|
 | create       | POST of a report (/api/v1, Open311)   | client address              |
-| token        | POST .../auth/token                   | client address; username    |
+| token        | POST .../auth/token, /console/login   | client address; username    |
 | webhook      | anything under /webhooks              | client address              |
 | read         | every other route (the default)       | client address              |
 
@@ -34,13 +34,20 @@ def client_address() -> str:
 
 
 def submitted_username() -> str:
-    """The username a token request is for, so one account cannot be guessed at from many
-    addresses; requests without one count against their address."""
-    body = request.get_json(silent=True)
-    name = body.get("username") if isinstance(body, dict) else None
+    """The username a sign-in is for (token request or console form), so one account
+    cannot be guessed at from many addresses; requests without one count against their
+    address."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    name = body.get("username") if hasattr(body, "get") else None
     if isinstance(name, str) and name.strip():
         return "user:" + name.strip().lower()[:128]
     return "addr:" + client_address()
+
+
+def _is_sign_in(rule: Rule) -> bool:
+    """The API's token endpoint and the console's sign-in form: one budget for both."""
+    path = rule.rule.rstrip("/")
+    return path.endswith("/auth/token") or path == "/console/login"
 
 
 def _is_report_creation(rule: Rule) -> bool:
@@ -63,7 +70,7 @@ POLICIES: list[tuple[str, str, Callable[[Rule], bool], list[str] | None, list, s
     (
         "token",
         "RATE_LIMIT_TOKEN",
-        lambda rule: rule.rule.rstrip("/").endswith("/auth/token"),
+        _is_sign_in,
         ["POST"],
         [client_address],
         "Too many sign-in attempts; wait before trying again (see Retry-After).",
@@ -71,7 +78,7 @@ POLICIES: list[tuple[str, str, Callable[[Rule], bool], list[str] | None, list, s
     (
         "token-user",
         "RATE_LIMIT_TOKEN_USER",
-        lambda rule: rule.rule.rstrip("/").endswith("/auth/token"),
+        _is_sign_in,
         ["POST"],
         [submitted_username],
         "Too many sign-in attempts for this account; wait before trying again.",
@@ -122,7 +129,8 @@ def register_limits(app: Flask) -> Limiter:
                     key_func=key_func,
                     methods=methods,
                     error_message=message,
-                    scope=f"{_policy}:{rule.endpoint}",
+                    # Sign-in attempts share one budget whichever way they come in.
+                    scope=_policy if matches is _is_sign_in else f"{_policy}:{rule.endpoint}",
                 )(view)
             wrapped[rule.endpoint] = view
     app.view_functions.update(wrapped)
