@@ -62,6 +62,9 @@ def page(template: str, status: int = 200, **context) -> Response:
     response = Response(render_template(template, **context), status=status, mimetype="text/html")
     response.headers["Content-Security-Policy"] = csp()
     response.headers["Cache-Control"] = "private, no-store"
+    # Same-origin posts must carry a Referer: over HTTPS, Flask-WTF checks it against the
+    # host (WTF_CSRF_SSL_STRICT), and the app-wide policy is no-referrer.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Language"] = current_language()
     response.vary.add("Cookie")
     return response

@@ -123,14 +123,16 @@ def register_limits(app: Flask) -> Limiter:
             if not matches(rule) or rule.endpoint not in app.view_functions:
                 continue
             view = wrapped.get(rule.endpoint, app.view_functions[rule.endpoint])
+            # Sign-in attempts share one budget whichever way they come in.
+            shared = matches is _is_sign_in
+            decorate = limiter.shared_limit if shared else limiter.limit
             for key_func in key_funcs:
-                view = limiter.limit(
+                view = decorate(
                     app.config[setting],
                     key_func=key_func,
                     methods=methods,
                     error_message=message,
-                    # Sign-in attempts share one budget whichever way they come in.
-                    scope=_policy if matches is _is_sign_in else f"{_policy}:{rule.endpoint}",
+                    scope=_policy if shared else f"{_policy}:{rule.endpoint}",
                 )(view)
             wrapped[rule.endpoint] = view
     app.view_functions.update(wrapped)
