@@ -66,12 +66,14 @@ def post(client, path: str, token: str | None = None, **data):
 
 
 @pytest.fixture
-def console(client, console_staff):
-    """console("nadia") -> the test client, signed in as that account."""
+def console(app, client, console_staff):
+    """console("nadia") -> a test client of its own (a browser), signed in as that
+    account. Reports are cleared after the test (by `client`)."""
 
     def signed_in(username: str):
-        response = sign_in(client, username)
+        browser = app.test_client()
+        response = sign_in(browser, username)
         assert response.status_code == 302, response.get_data(as_text=True)
-        return client
+        return browser
 
     return signed_in

@@ -85,7 +85,7 @@ def test_after_sign_in_it_never_redirects_to_another_site(client, console_staff)
 
 def test_a_form_without_its_csrf_token_is_400_and_changes_nothing(app, console, client):
     code = new_ticket(client)["tracking_code"]
-    console("nadia")
+    client = console("nadia")
     version = str(_version(app, code))
     for token in (None, "forged-token"):
         data = {"status": "acknowledged", "version": version}
@@ -109,8 +109,8 @@ def test_the_json_api_is_not_subject_to_csrf(client, console_staff):
     assert response.status_code == 200
 
 
-def test_signing_out_ends_the_session(client, console):
-    console("nadia")
+def test_signing_out_ends_the_session(console):
+    client = console("nadia")
     response = post(client, "/console/logout", csrf_token(client, "/console/"))
     assert response.status_code == 302
     assert client.get("/console/").status_code == 302
