@@ -69,6 +69,9 @@ def axe_violations(page, rules: list[str]) -> list[dict]:
     result = page.evaluate(
         "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})", rules
     )
+    checked = {r["id"] for r in result["passes"]} | {r["id"] for r in result["violations"]}
+    # A rule that matched nothing did not check anything: the page must give each its due.
+    assert checked == set(rules), f"axe checked only {sorted(checked)} of {rules}"
     return [
         {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]]}
         for v in result["violations"]

@@ -54,6 +54,7 @@ def layout_context() -> dict:
         "lang": current_language(),
         "dir": direction(),
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "languages_by_code": LANGUAGE_NAMES,
     }
 
 

@@ -21,7 +21,7 @@ PRIORITY = {
     "low": _l("Low"),
 }
 EVENT = {
-    "submitted": _l("Filed"),
+    "submitted": _l("Report filed"),
     "status": _l("Status changed"),
     "status_changed": _l("Status changed"),
     "assignment": _l("Assignment"),
@@ -45,6 +45,12 @@ MESSAGE_STATE = {
     "dead": _l("given up"),
     "skipped": _l("not sent"),
 }
+MESSAGE_KIND = {
+    "receipt": _l("receipt"),
+    "status": _l("status update"),
+    "reply": _l("reply"),
+}
+CHANNEL = {"sms": _l("SMS"), "whatsapp": _l("WhatsApp")}
 SORT = {
     "newest": _l("Newest first"),
     "due": _l("Due soonest"),

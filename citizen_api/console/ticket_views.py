@@ -15,7 +15,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.console.blueprint import blp, page
 from citizen_api.console.i18n import current_language
-from citizen_api.console.labels import EVENT, MESSAGE_STATE, PRIORITY, STATUS, label
+from citizen_api.console.labels import (
+    CHANNEL,
+    EVENT,
+    MESSAGE_KIND,
+    MESSAGE_STATE,
+    PRIORITY,
+    STATUS,
+    label,
+)
 from citizen_api.console.queries import department_members, replies_for, ticket_in_scope
 from citizen_api.console.session import signed_in
 from citizen_api.duplicates import nearby_for_ticket
@@ -87,13 +95,19 @@ def _ticket_page(report: ServiceRequest, status: int = 200, **extra):
             {
                 "event": e,
                 "what": label(EVENT, e.kind),
-                "to": label(STATUS, e.to_status) if e.to_status else "",
+                "to": label(STATUS, e.to_status) if e.from_status else "",
+                "actor": _("resident") if e.actor == "resident" else e.actor,
             }
             for e in events
         ],
         last_event=events[-1].id if events else 0,
         messages=[
-            {**m, "state_label": label(MESSAGE_STATE, m["state"])}
+            {
+                **m,
+                "state_label": label(MESSAGE_STATE, m["state"]),
+                "kind_label": label(MESSAGE_KIND, m["kind"]),
+                "channel_label": label(CHANNEL, m["channel"]),
+            }
             for m in messages_for_report(db.session, report.id)
         ],
         phone=mask(report.contact.phone_e164) if report.contact else None,
@@ -112,6 +126,7 @@ def _ticket_page(report: ServiceRequest, status: int = 200, **extra):
         form=form,
         max_note=MAX_NOTE,
         status_labels=STATUS,
+        event_labels=EVENT,
         **extra,
     )
 
