@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from citizen_api.accounts import authenticate
 from citizen_api.console.blueprint import blp, page
 from citizen_api.console.session import safe_next, session_clerk, sign_in, sign_out
+from citizen_api.domain.accounts import authenticate
 from citizen_api.extensions import db
 from models.i18n import LANGUAGES
 

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from citizen_api.console.blueprint import blp, page
-from citizen_api.console.queries import ticket_in_scope
 from citizen_api.console.session import signed_in
+from citizen_api.domain.workflow import WorkflowError, apply_changes
 from citizen_api.extensions import db
+from citizen_api.triage.queries import ticket_in_scope
 from citizen_api.triage.schemas import MAX_NOTE
-from citizen_api.workflow import WorkflowError, apply_changes
 from models import PRIORITIES, STATUSES, utcnow
 
 MAX_SELECTION = 200

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from citizen_api.console.i18n import CASABLANCA
-from citizen_api.tracking import normalize
+from citizen_api.domain.workflow import scope
+from citizen_api.triage.queries import cursor_values, queue_query
 from citizen_api.triage.summary import overdue_condition
-from citizen_api.triage.views import _after, _decode_cursor, _encode_cursor, _order_by, _sort_keys
-from citizen_api.workflow import scope
+from citizen_api.web.cursor import encode_cursor
 from models import (
     OPEN_STATUSES,
     STATUSES,
@@ -46,6 +47,7 @@ class QueueFilters:
     status_condition: object = None
     sort: str = "newest"
     cursor: list | None = None
+    clerk: Clerk | None = None
 
 
 def _local_day(text: str) -> dt.datetime:
@@ -128,8 +130,8 @@ def parse_filters(session: Session, clerk: Clerk, args) -> QueueFilters:
     cursor = get("cursor")
     if cursor:
         try:
-            f.cursor = _decode_cursor(cursor, SORTS[sort])
-        except Exception:  # triage's codec answers a bad cursor with a Problem
+            f.cursor = cursor_values(cursor, SORTS[sort])
+        except HTTPException:  # triage's codec answers a bad cursor with a 422 Problem
             f.errors["cursor"] = _("This page link is out of date; start from the first page.")
     f.values = {
         name: get(name)
@@ -138,23 +140,22 @@ def parse_filters(session: Session, clerk: Clerk, args) -> QueueFilters:
     }
     if sort != "newest":
         f.values["sort"] = sort
-    f.conditions.insert(0, scope(clerk))
+    f.conditions.insert(0, scope(clerk))  # also in queue_query; status_counts needs it
+    f.clerk = clerk
     return f
 
 
 def queue_page(session: Session, f: QueueFilters, limit: int = PAGE_SIZE):
     """(tickets, next cursor or None) for the filters, in their sort, by keyset."""
-    keys = _sort_keys(SORTS[f.sort])
-    query = select(ServiceRequest, *(k[0] for k in keys)).order_by(*_order_by(keys))
+    sort = SORTS[f.sort]
+    query = queue_query(f.clerk, sort, f.cursor)
     for condition in f.conditions:
         query = query.where(condition)
     if f.status_condition is not None:
         query = query.where(f.status_condition)
-    if f.cursor is not None:
-        query = query.where(_after(keys, f.cursor))
     rows = session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
-    cursor = _encode_cursor(SORTS[f.sort], page[-1][1:]) if more else None
+    cursor = encode_cursor([sort, *page[-1][1:]]) if more else None
     return [row[0] for row in page], cursor
 
 
@@ -174,17 +175,6 @@ def choices(session: Session, lang: str) -> dict[str, list[tuple[str, str]]]:
         "services": sorted(((s.code, s.name(lang)) for s in services), key=lambda i: i[1]),
         "areas": sorted(((a.code, a.name(lang)) for a in areas), key=lambda i: i[1]),
     }
-
-
-def ticket_in_scope(session: Session, clerk: Clerk, code: str) -> ServiceRequest | None:
-    """The ticket with this code if the clerk may see it (None otherwise: the caller
-    answers 404, exactly as for a code that does not exist)."""
-    canonical = normalize(code)
-    if not canonical:
-        return None
-    return session.scalar(
-        select(ServiceRequest).where(ServiceRequest.tracking_code == canonical, scope(clerk))
-    )
 
 
 def department_members(session: Session, report: ServiceRequest) -> list[Clerk]:

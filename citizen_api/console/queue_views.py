@@ -10,9 +10,9 @@ from citizen_api.console.i18n import current_language
 from citizen_api.console.labels import PRIORITY, SORT, STATUS
 from citizen_api.console.queries import choices, parse_filters, queue_page, status_counts
 from citizen_api.console.session import signed_in
+from citizen_api.domain.workflow import is_overdue
 from citizen_api.extensions import db
 from citizen_api.triage.present import effective_priority
-from citizen_api.workflow import is_overdue
 from models import STATUSES, utcnow
 
 
@@ -57,6 +57,7 @@ def queue():
         total=sum(counts.values()),
         all_url=url_for("console.queue", **{k: v for k, v in base.items() if k != "status"}),
         next_url=next_url,
+        map_url=url_for("console.queue_map", **base),
         statuses=[(s, STATUS[s]) for s in STATUSES],
         sorts=list(SORT.items()),
         priorities=list(PRIORITY.items()),

@@ -8,7 +8,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from citizen_api.console.i18n import babel, register_babel
-from citizen_api.errors import register_renderer
+from citizen_api.web.errors import register_renderer
 
 PREFIX = "/console"
 csrf = CSRFProtect()

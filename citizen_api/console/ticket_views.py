@@ -24,15 +24,10 @@ from citizen_api.console.labels import (
     STATUS,
     label,
 )
-from citizen_api.console.queries import department_members, replies_for, ticket_in_scope
+from citizen_api.console.queries import department_members, replies_for
 from citizen_api.console.session import signed_in
-from citizen_api.duplicates import nearby_for_ticket
-from citizen_api.extensions import db
-from citizen_api.phones import mask
-from citizen_api.photos.album import media_path
-from citizen_api.triage.present import effective_priority
-from citizen_api.triage.schemas import MAX_NOTE
-from citizen_api.workflow import (
+from citizen_api.domain.phones import mask
+from citizen_api.domain.workflow import (
     IllegalTransition,
     InvalidChange,
     NotPermitted,
@@ -41,6 +36,12 @@ from citizen_api.workflow import (
     in_scope,
     is_overdue,
 )
+from citizen_api.duplicates import nearby_for_ticket
+from citizen_api.extensions import db
+from citizen_api.photos.album import media_path
+from citizen_api.triage.present import effective_priority
+from citizen_api.triage.queries import ticket_in_scope
+from citizen_api.triage.schemas import MAX_NOTE
 from models import PRIORITIES, Department, RequestEvent, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report
 

@@ -3,6 +3,7 @@
 from citizen_api.console import (  # noqa: F401 - each module adds its views
     auth_views,
     bulk_views,
+    map_views,
     queue_views,
     reply_views,
     ticket_views,

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from citizen_api.accounts import create_clerk
+from citizen_api.domain.accounts import create_clerk
 from citizen_api.extensions import db
 from tests.notifications.conftest import emulator, fake, tw, tw_app  # noqa: F401 - fixtures
 
@@ -16,7 +16,7 @@ PASSWORD = "correct horse battery staple"
 # username -> (role, department); distinct from the triage tests' accounts.
 STAFF = {
     "nadia": ("clerk", "voirie"),
-    "omar": ("clerk", "voirie"),
+    "mehdi": ("clerk", "voirie"),
     "salma": ("supervisor", "voirie"),
     "rachid": ("clerk", "eclairage"),
     "chef": ("admin", None),

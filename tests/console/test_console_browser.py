@@ -20,6 +20,7 @@ from models import Department, ResponseTemplate, ServiceType
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, axe_violations, require_chromium, served
 from tests.console.conftest import PASSWORD
 from tests.console.helpers import events, messages, set_times, status
+from tests.console.test_ticket import HOSTILE, hostile_ticket
 from tests.triage.helpers import new_ticket
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -179,6 +180,25 @@ def test_sign_in_filter_open_and_answer_with_a_template_that_reaches_the_residen
     assert page.hosts == {"127.0.0.1"}
 
 
+def test_the_map_view_draws_the_areas_and_the_filtered_tickets(
+    site, tw_app, tw, open_page, area_points, tmp_path
+):
+    _busy_queue(tw, tw_app, area_points)
+    page = open_page("fr")
+    sign_in(page, site, "nadia")
+    page.get_by_role("link", name="Voir ces dossiers sur une carte").click()
+    page.wait_for_url("**/console/map*")
+    page.wait_for_selector("#overview-count:not(:empty)")
+    assert page.locator("#overview-count").inner_text() == "Dossiers sur la carte : 3"
+    # 17 area outlines and 3 points, all drawn from this server's own GeoJSON.
+    assert page.locator("#overview path.leaflet-interactive").count() == 17 + 3
+    shoot(page, tmp_path, "console-map-fr.png")
+    page.goto(f"{site}/console/map?area=anfa")
+    page.wait_for_selector("#overview-count:not(:empty)")
+    assert page.locator("#overview-count").inner_text() == "Dossiers sur la carte : 1"
+    assert page.hosts == {"127.0.0.1"}
+
+
 def test_bulk_acknowledge_twenty_tickets(site, tw_app, tw, fake, open_page):
     codes = [new_ticket(tw, phone=f"06123456{n:02d}")["tracking_code"] for n in range(20)]
     page = open_page("fr")
@@ -203,14 +223,14 @@ def test_bulk_acknowledge_twenty_tickets(site, tw_app, tw, fake, open_page):
 
 def test_a_stale_form_is_refused_and_says_who_changed_it(site, tw_app, tw, open_page):
     code = new_ticket(tw)["tracking_code"]
-    nadia, omar = open_page("fr"), open_page("fr")
+    nadia, mehdi = open_page("fr"), open_page("fr")
     sign_in(nadia, site, "nadia")
-    sign_in(omar, site, "omar")
+    sign_in(mehdi, site, "mehdi")
     nadia.goto(f"{site}/console/requests/{code}")
-    omar.goto(f"{site}/console/requests/{code}")
-    omar.get_by_label("Nouveau statut").select_option("acknowledged")
-    omar.get_by_role("button", name="Enregistrer", exact=True).click()
-    omar.wait_for_url(f"**/console/requests/{code}")
+    mehdi.goto(f"{site}/console/requests/{code}")
+    mehdi.get_by_label("Nouveau statut").select_option("acknowledged")
+    mehdi.get_by_role("button", name="Enregistrer", exact=True).click()
+    mehdi.wait_for_url(f"**/console/requests/{code}")
     nadia.get_by_label("Nouveau statut").select_option("rejected")
     nadia.get_by_label("Note publique, envoyée à l'habitant (obligatoire pour rejeter)").fill(
         "Hors compétence"
@@ -219,7 +239,7 @@ def test_a_stale_form_is_refused_and_says_who_changed_it(site, tw_app, tw, open_
         nadia.get_by_role("button", name="Enregistrer", exact=True).click()
     assert answer.value.status == 409
     alert = nadia.locator("#stale")
-    assert "Rien n'a été modifié" in alert.inner_text() and "omar" in alert.inner_text()
+    assert "Rien n'a été modifié" in alert.inner_text() and "mehdi" in alert.inner_text()
     assert status(tw_app, code) == "acknowledged"
 
 
@@ -237,6 +257,20 @@ def test_a_forged_csrf_token_is_refused(site, tw_app, tw, open_page):
         page.get_by_role("heading", level=1).inner_text() == "Le formulaire n'a pas pu être accepté"
     )
     assert status(tw_app, code) == "submitted"
+
+
+def test_html_in_resident_text_stays_inert_in_the_browser(site, tw_app, tw, open_page):
+    code = hostile_ticket(tw_app, tw)
+    page = open_page("fr")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, site, "nadia")
+    page.goto(f"{site}/console/requests/{code}")
+    description = page.locator("dd.description")
+    assert description.inner_text() == HOSTILE  # shown, character for character
+    assert description.locator("script, img").count() == 0
+    page.wait_for_timeout(300)
+    assert dialogs == []
 
 
 def test_another_departments_ticket_is_a_404(site, tw, open_page):

@@ -102,3 +102,15 @@ def test_keyset_paging_walks_every_ticket_once(app, console, client):
     second = browser.get(next_url.replace("&amp;", "&"))
     assert 'rel="next"' not in second.get_data(as_text=True)
     assert sorted(listed(first) + listed(second)) == sorted(codes)
+
+
+def test_the_map_points_are_the_filtered_queue_in_scope(console, tickets):
+    response = console("nadia").get("/console/map.geojson?area=maarif")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    features = response.json["features"]
+    assert [f["id"] for f in features] == [tickets["maarif"]]
+    lon, lat = features[0]["geometry"]["coordinates"]
+    assert (round(lat, 4), round(lon, 4)) == (MAARIF["lat"], MAARIF["long"])
+    everything = console("nadia").get("/console/map.geojson").json["features"]
+    assert tickets["light"] not in {f["id"] for f in everything}  # another department's
+    assert console("nadia").get("/console/map?status=lost").status_code == 422

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 
 from citizen_api import create_app
-from citizen_api.accounts import hash_password
 from citizen_api.config import InsecureSecretKey
+from citizen_api.domain.accounts import hash_password
 from citizen_api.extensions import db
 from models import Clerk
 from tests.console.conftest import PASSWORD, csrf_token, new_account, post, sign_in
@@ -183,11 +183,11 @@ def test_sign_in_shares_the_api_s_rate_limit(app, console_staff):
         RATE_LIMIT_TOKEN_USER="3/minute",
     )
     client = limited.test_client()
-    api = client.post("/api/v1/auth/token", json={"username": "omar", "password": "wrong one"})
+    api = client.post("/api/v1/auth/token", json={"username": "mehdi", "password": "wrong one"})
     assert api.status_code == 401
-    statuses = [sign_in(client, "omar", "wrong again").status_code for _ in range(3)]
+    statuses = [sign_in(client, "mehdi", "wrong again").status_code for _ in range(3)]
     assert statuses == [401, 401, 429]  # the API's attempt counted against the same budget
-    assert "Trop de tentatives" in sign_in(client, "omar").get_data(as_text=True)
+    assert "Trop de tentatives" in sign_in(client, "mehdi").get_data(as_text=True)
     with limited.app_context():
         db.session.remove()
         db.engine.dispose()

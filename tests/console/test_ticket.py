@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from citizen_api.extensions import db
 from models import ResponseTemplate
@@ -55,8 +55,25 @@ def test_another_departments_ticket_is_404_to_read_and_to_change(app, console, c
     assert _page(console("chef"), code)[0].status_code == 200  # an admin sees every one
 
 
-def test_resident_text_is_shown_as_text_never_run(console, client):
-    code = new_ticket(client, description=HOSTILE, address=HOSTILE)["tracking_code"]
+def hostile_ticket(app, client) -> str:
+    """A ticket whose resident text is HTML. The resident API refuses HTML now, but rows
+    filed before that rule, or by another way in, may hold it: the console never trusts
+    stored text."""
+    code = new_ticket(client)["tracking_code"]
+    with app.app_context():
+        db.session.execute(
+            text(
+                "UPDATE service_requests SET description = :h, address = :h "
+                "WHERE tracking_code = :c"
+            ),
+            {"h": HOSTILE, "c": code},
+        )
+        db.session.commit()
+    return code
+
+
+def test_resident_text_is_shown_as_text_never_run(app, console, client):
+    code = hostile_ticket(app, client)
     _, html = _page(console("nadia"), code)
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
@@ -82,17 +99,17 @@ def test_a_status_change_records_one_event_and_tells_the_resident(app, console, 
 
 def test_a_stale_form_changes_nothing_and_says_who_changed_what(app, console, client):
     code = new_ticket(client)["tracking_code"]
-    nadia, omar = console("nadia"), console("omar")
+    nadia, mehdi = console("nadia"), console("mehdi")
     _, html = _page(nadia, code)  # nadia opens the ticket...
     old_version = re.search(r'name="version" value="(\d+)"', html).group(1)
     seen = re.search(r'name="seen" value="(\d+)"', html).group(1)
-    assert _form(omar, code, "status", status="acknowledged", public_note="Vu").status_code == 302
-    token = csrf_token(nadia, f"/console/requests/{code}")  # ...and saves after omar did
+    assert _form(mehdi, code, "status", status="acknowledged", public_note="Vu").status_code == 302
+    token = csrf_token(nadia, f"/console/requests/{code}")  # ...and saves after mehdi did
     stale = post(nadia, f"/console/requests/{code}/status", token, version=old_version,
                  seen=seen, status="rejected", public_note="Hors compétence")  # fmt: skip
     assert stale.status_code == 409
     page = stale.get_data(as_text=True)
-    assert "Rien n'a été modifié" in page and "omar" in page and "Pris en compte" in page
+    assert "Rien n'a été modifié" in page and "mehdi" in page and "Pris en compte" in page
     assert "Hors compétence" in page  # what nadia typed is kept for her to resend
     assert status(app, code) == "acknowledged"
 
@@ -123,11 +140,11 @@ def test_marking_a_duplicate_links_both_tickets(app, console, client):
 def test_assigning_and_priority(app, console, client):
     code = new_ticket(client)["tracking_code"]
     salma = console("salma")  # a supervisor assigns anyone of the department
-    assert _form(salma, code, "assign", assignee="omar").status_code == 302
+    assert _form(salma, code, "assign", assignee="mehdi").status_code == 302
     assert _form(salma, code, "priority", priority="urgent").status_code == 302
     assert _form(salma, code, "priority", priority="whenever").status_code == 422
     kinds = [e.note for e in events(app, code)[1:]]
-    assert kinds == ["assigned to omar", "normal -> urgent"]
+    assert kinds == ["assigned to mehdi", "normal -> urgent"]
     nadia = console("nadia")  # a clerk may not give it to someone else
     assert _form(nadia, code, "assign", assignee="youssef").status_code == 403
 

@@ -30,6 +30,46 @@
     });
   }
 
+  var overview = document.getElementById("overview");
+  if (overview && window.L) {
+    var big = L.map(overview, { attributionControl: !!overview.dataset.tiles })
+      .setView([33.57, -7.59], 11);
+    if (overview.dataset.tiles) {
+      L.tileLayer(overview.dataset.tiles, { attribution: overview.dataset.attribution || "" }).addTo(big);
+    }
+    var json = function (url) {
+      return fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; });
+    };
+    json(overview.dataset.areas).then(function (areas) {
+      if (!areas) { return; }
+      var layer = L.geoJSON(areas, {
+        style: { color: "#0a4a82", weight: 1.5, fillOpacity: 0.04 },
+        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); }
+      }).addTo(big);
+      big.fitBounds(layer.getBounds());
+    });
+    json(overview.dataset.points).then(function (points) {
+      if (!points) { return; }
+      L.geoJSON(points, {
+        pointToLayer: function (f, at) {
+          return L.circleMarker(at, { radius: 6, color: "#a4161a", weight: 2, fillOpacity: 0.6 });
+        },
+        onEachFeature: function (f, l) {
+          var link = document.createElement("a");
+          link.href = f.properties.url;
+          link.textContent = f.properties.code + " · " + f.properties.status_label;
+          l.bindPopup(link);
+        }
+      }).addTo(big);
+      var count = document.getElementById("overview-count");
+      if (count) {
+        count.textContent = overview.dataset.count.replace("__N__", points.features.length) +
+          (points.truncated ? " " + overview.dataset.truncated : "");
+      }
+    });
+  }
+
   var map = document.getElementById("map");
   if (map && window.L) {
     var lat = parseFloat(map.dataset.lat), lng = parseFloat(map.dataset.long);
