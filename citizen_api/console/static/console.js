@@ -47,7 +47,7 @@
         style: { color: "#0a4a82", weight: 1.5, fillOpacity: 0.04 },
         onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); }
       }).addTo(big);
-      big.fitBounds(layer.getBounds());
+      big.fitBounds(layer.getBounds(), { animate: false });
     });
     json(overview.dataset.points).then(function (points) {
       if (!points) { return; }
@@ -82,7 +82,11 @@
       fetch(map.dataset.area, { headers: { Accept: "application/geo+json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (area) {
-          if (area) { L.geoJSON(area, { style: { color: "#0a4a82", weight: 2, fillOpacity: 0.05 } }).addTo(view); }
+          if (!area) { return; }
+          var outline = L.geoJSON(area, { style: { color: "#0a4a82", weight: 2, fillOpacity: 0.05 } });
+          outline.addTo(view);
+          // The whole area around the point, so the point has a context without tiles.
+          view.fitBounds(outline.getBounds(), { maxZoom: 16, padding: [8, 8], animate: false });
         })
         .catch(function () {});
     }
