@@ -99,6 +99,10 @@ def remember(session: Session, message_id: int) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy also calls this when a SAVEPOINT (begin_nested) is released: the rows
+    # are not committed yet, and a worker could not see them. Wait for the real commit.
+    if session.in_nested_transaction():
+        return
     ids = session.info.pop(PENDING_KEY, None)
     if not ids:
         return

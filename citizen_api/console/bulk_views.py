@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from citizen_api.console.blueprint import blp, page
+from citizen_api.console.problems import explain
 from citizen_api.console.session import signed_in
 from citizen_api.domain.workflow import WorkflowError, apply_changes
 from citizen_api.extensions import db
@@ -77,8 +78,7 @@ def bulk():
             with db.session.begin_nested():
                 apply_changes(db.session, report, g.clerk, dict(changes), now)
         except WorkflowError as exc:
-            reasons = [m for ms in getattr(exc, "errors", {}).values() for m in ms]
-            refused.append((code, " ".join(reasons) or exc.detail))
+            refused.append((code, " ".join(explain(exc))))
             continue
         done.append(code)
     db.session.commit()

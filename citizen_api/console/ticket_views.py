@@ -24,6 +24,7 @@ from citizen_api.console.labels import (
     STATUS,
     label,
 )
+from citizen_api.console.problems import explain
 from citizen_api.console.queries import department_members, replies_for
 from citizen_api.console.session import signed_in
 from citizen_api.domain.phones import mask
@@ -158,9 +159,8 @@ def _act(code: str, changes: dict, done: str):
     except (IllegalTransition, InvalidChange, NotPermitted) as exc:
         db.session.rollback()
         report = _ticket(code)
-        messages = [m for ms in getattr(exc, "errors", {}).values() for m in ms] or [exc.detail]
         status = {IllegalTransition: 409, InvalidChange: 422, NotPermitted: 403}[type(exc)]
-        return _ticket_page(report, status, form=form, problems=messages)
+        return _ticket_page(report, status, form=form, problems=explain(exc))
     flash(done, "success")
     if not in_scope(g.clerk, report):  # sent to another department: out of sight now
         return redirect(url_for("console.queue"))

@@ -219,7 +219,8 @@ def test_bulk_acknowledge_twenty_tickets(site, tw_app, tw, fake, open_page):
         if len(sent) >= 20:
             break
         time.sleep(0.2)
-    assert len(sent) == 20 and len({m.to for m in sent}) == 20
+    states = [(m.kind, m.state, m.last_error) for c in codes for m in messages(tw_app, c)]
+    assert len(sent) == 20 and len({m.to for m in sent}) == 20, states
 
 
 def test_a_stale_form_is_refused_and_says_who_changed_it(site, tw_app, tw, open_page):

@@ -63,10 +63,10 @@ def hostile_ticket(app, client) -> str:
     with app.app_context():
         db.session.execute(
             text(
-                "UPDATE service_requests SET description = :h, address = :h "
+                "UPDATE service_requests SET description = :d, address = :a "
                 "WHERE tracking_code = :c"
             ),
-            {"h": HOSTILE, "c": code},
+            {"d": HOSTILE, "a": HOSTILE, "c": code},
         )
         db.session.commit()
     return code
@@ -123,7 +123,9 @@ def test_rejecting_needs_a_reason_for_the_resident(app, console, client):
 
 def test_an_illegal_transition_is_refused(app, console, client):
     code = new_ticket(client)["tracking_code"]
-    assert _form(console("nadia"), code, "status", status="closed").status_code == 409
+    refused = _form(console("nadia"), code, "status", status="closed")
+    assert refused.status_code == 409
+    assert "« Déposé » ne peut pas devenir « Clos »" in refused.get_data(as_text=True)
     assert status(app, code) == "submitted"
 
 
