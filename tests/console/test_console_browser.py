@@ -75,6 +75,17 @@ def open_page(chromium):
         page = context.new_page()
         page.hosts = set()
         page.on("request", lambda r: page.hosts.add(r.url.split("/")[2].split(":")[0]))
+        # What the browser refused or failed to run (CSP violations, script errors).
+        page.problems = []
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        page.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and "Content Security Policy" in m.text
+                and page.problems.append(m.text)
+            ),
+        )
         return page
 
     yield make
@@ -178,6 +189,7 @@ def test_sign_in_filter_open_and_answer_with_a_template_that_reaches_the_residen
     assert "envoyé" in page.locator("td.message-state").last.inner_text()
     shoot(page, tmp_path, "console-ticket-fr.png")
     assert page.hosts == {"127.0.0.1"}
+    assert page.problems == []  # the CSP let every script and style of the page run
 
 
 def test_the_map_view_draws_the_areas_and_the_filtered_tickets(
@@ -197,6 +209,7 @@ def test_the_map_view_draws_the_areas_and_the_filtered_tickets(
     page.wait_for_selector("#overview-count:not(:empty)")
     assert page.locator("#overview-count").inner_text() == "Dossiers sur la carte : 1"
     assert page.hosts == {"127.0.0.1"}
+    assert page.problems == []
 
 
 def test_bulk_acknowledge_twenty_tickets(site, tw_app, tw, fake, open_page):
