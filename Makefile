@@ -41,7 +41,7 @@ $(COMPILED): %.mo: %.po $(STAMP)
 # Translate the new entries (fr, ar; en is the source text) in the .po files.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o citizen_api/translations/messages.pot --no-location .
-	$(BIN)/pybabel update -i citizen_api/translations/messages.pot -d citizen_api/translations --no-location -w 100
+	$(BIN)/pybabel update -i citizen_api/translations/messages.pot -d citizen_api/translations -w 100
 	$(BIN)/pybabel compile -d citizen_api/translations
 
 # Browser libraries from npm (vendor/package-lock.json) copied under the console's static
