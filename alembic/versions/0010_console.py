@@ -5,7 +5,7 @@ enable/disable, a new password, role or department) ends the account's sessions 
 once. `response_templates` holds the canned public replies supervisors keep.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import models.base
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
