@@ -4,7 +4,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-mod-
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
-RUN pip install --no-cache-dir .
+# The console's catalogs are compiled here (the .mo files are not committed).
+RUN pip install --no-cache-dir Babel && pybabel compile -d citizen_api/translations \
+    && pip install --no-cache-dir .
 ENV PORT=5000 HOST=0.0.0.0
 EXPOSE 5000
 # The web app; docker-compose.yml runs the worker and Celery from the same image.

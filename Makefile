@@ -16,7 +16,13 @@ ENSURE_SECRET_KEY := if [ -z "$${SECRET_KEY:-}" ]; then mkdir -p instance; \
 	    'import secrets; print(secrets.token_urlsafe(48))' > instance/secret_key); \
 	  export SECRET_KEY="$$(cat instance/secret_key)"; fi
 
-.PHONY: run test install lint format bench suggest-model bench-suggest system-deps-run system-deps-test emulator worker clean
+.PHONY: run test install lint format bench suggest-model bench-suggest system-deps-run \
+	system-deps-test emulator worker clean translations vendor
+
+# The console's message catalogs (Flask-Babel): the .po files are committed, the .mo files
+# are compiled from them here (by `make run` and `make test`), never committed.
+CATALOGS := $(wildcard citizen_api/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
 # Reinstall only when the dependencies changed: a second `make run` starts in seconds.
 $(STAMP): setup.cfg pyproject.toml
@@ -28,6 +34,21 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+$(COMPILED): %.mo: %.po $(STAMP)
+	@$(BIN)/pybabel compile -i $< -o $@ >/dev/null
+
+# After changing a string in the console: extract, merge into each catalog, compile.
+# Translate the new entries (fr, ar; en is the source text) in the .po files.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o citizen_api/translations/messages.pot --no-location .
+	$(BIN)/pybabel update -i citizen_api/translations/messages.pot -d citizen_api/translations -w 100
+	$(BIN)/pybabel compile -d citizen_api/translations
+
+# Browser libraries from npm (vendor/package-lock.json) copied under the console's static
+# folder with their licences; the copies are committed, so `make run` needs no npm.
+vendor:
+	scripts/vendor.sh
+
 system-deps-run:
 	@$(LOAD_ENV); case "$${DATABASE_URL:-}" in \
 	  postgres*) if [ -d /usr/lib/postgresql ]; then scripts/system-deps.sh postgis; fi ;; \
@@ -37,13 +58,15 @@ system-deps-run:
 system-deps-test:
 	@scripts/system-deps.sh spatialite chromium $(if $(TEST_DATABASE_URL),,postgis)
 
-run: install system-deps-run
+run: install system-deps-run $(COMPILED)
 	@$(LOAD_ENV); export PORT=$${PORT:-5000} HOST=$${HOST:-127.0.0.1}; \
 	export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$$HOST:$$PORT}; \
 	$(ENSURE_SECRET_KEY); \
 	$(BIN)/flask --app citizen_api db upgrade && \
 	$(BIN)/flask --app citizen_api seed --if-empty && \
 	echo "casa311 on http://$$HOST:$$PORT  (API docs: http://$$HOST:$$PORT/api/v1/docs)" && \
+	echo "clerks' console: http://$$HOST:$$PORT/console/  first admin (another terminal):" && \
+	echo "  .venv/bin/flask --app citizen_api users create NAME --role admin" && \
 	exec $(BIN)/python scripts/processes.py
 
 # The Twilio emulator for the tests: Prism from npm (package-lock.json) and Twilio's
@@ -57,7 +80,7 @@ worker: install
 	@$(LOAD_ENV); $(ENSURE_SECRET_KEY); exec $(BIN)/python scripts/processes.py --only worker,celery
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
-test: install system-deps-test emulator
+test: install system-deps-test emulator $(COMPILED)
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; \
 	exit $$rc

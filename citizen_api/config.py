@@ -90,6 +90,14 @@ SETTINGS: dict[str, tuple[object, type]] = {
     "IDEMPOTENCY_TTL_HOURS": (24, int),
     # Web origins allowed to call the API from a browser, comma-separated ("" = none).
     "CORS_ORIGINS": ("", str),
+    # The clerks' console (/console): a session ends after this many idle minutes, and in
+    # any case this many hours after sign-in.
+    "CONSOLE_IDLE_MINUTES": (30, int),
+    "CONSOLE_SESSION_HOURS": (10, int),
+    # A map tile layer for the console's maps, e.g. https://tile.example.org/{z}/{x}/{y}.png
+    # ("" = none: the maps draw only the areas and the reports, nothing loads from outside).
+    "MAP_TILE_URL": ("", str),
+    "MAP_TILE_ATTRIBUTION": ("", str),
 }
 
 
@@ -103,6 +111,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         raw = os.environ.get(name)
         app.config[name] = default if raw in (None, "") else kind(raw)
     app.config.update(overrides or {})
+    if not app.config["SECRET_KEY"] and "SECRET_KEY" not in (overrides or {}):
+        app.config["SECRET_KEY"] = kept_secret_key(Path(app.instance_path))
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'casa311.sqlite'}"
@@ -110,6 +120,15 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["PHOTO_DIR"] = str(Path(app.instance_path) / "photos")
     app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
     check_secret_key(app)
+
+
+def kept_secret_key(instance: Path) -> str:
+    """The key `make run` keeps in instance/secret_key ("" if there is none), so the
+    README's `flask --app citizen_api ...` commands work without exporting SECRET_KEY."""
+    try:
+        return (instance / "secret_key").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def check_secret_key(app) -> None:

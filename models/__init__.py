@@ -12,6 +12,7 @@ from models.jobs import JobRun
 from models.media import Photo, Supporter
 from models.messages import InboundMessage, OutboundMessage
 from models.people import ROLES, Clerk, ReporterContact
+from models.replies import ResponseTemplate
 from models.service_requests import (
     OPEN_STATUSES,
     PRIORITIES,
@@ -46,6 +47,7 @@ __all__ = [
     "ReporterContact",
     "RequestEvent",
     "ResolutionHours",
+    "ResponseTemplate",
     "RoutingRule",
     "ServiceAttribute",
     "ServiceRequest",

@@ -82,6 +82,13 @@ def _on_sqlite_connect(dbapi_conn, _record):
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+    # SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter. Use
+    # Python's, so a search for "école" finds "ÉCOLE" on both backends.
+    dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def install_listeners(engine: Engine) -> Engine:

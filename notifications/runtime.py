@@ -114,6 +114,10 @@ def remember_drain(session: Session) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy also calls this when a SAVEPOINT (begin_nested) is released: the rows
+    # are not committed yet, and a worker could not see them. Wait for the real commit.
+    if session.in_nested_transaction():
+        return
     ids = session.info.pop(PENDING_KEY, None)
     drain = session.info.pop(DRAIN_KEY, None)
     if not ids and not drain:

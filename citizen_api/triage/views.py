@@ -7,24 +7,22 @@ not exist, so the API never confirms another department's tracking codes.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app, g, request, url_for
 from flask_smorest import Blueprint
-from sqlalchemy import and_, case, exists, false, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from citizen_api.domain.tracking import normalize
 from citizen_api.domain.workflow import (
     apply_changes,
     in_scope,
     scope,
 )
-from citizen_api.duplicates import nearby_for_ticket, priority_boost_sql
+from citizen_api.duplicates import nearby_for_ticket
 from citizen_api.extensions import db
 from citizen_api.notify import notifier_of
 from citizen_api.reports.queries import report_filters
 from citizen_api.triage.present import etag, queue_item, ticket_view
+from citizen_api.triage.queries import cursor_values, queue_query, ticket_in_scope
 from citizen_api.triage.schemas import (
     QueuePage,
     SummaryOut,
@@ -34,12 +32,12 @@ from citizen_api.triage.schemas import (
 )
 from citizen_api.triage.summary import overdue_condition, status_groups
 from citizen_api.web.auth import SECURITY, sign_in_request
-from citizen_api.web.cursor import decode_cursor, encode_cursor, keys_fit
+from citizen_api.web.cursor import encode_cursor
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.preconditions import changed_since, check_if_match
 from citizen_api.web.responses import json_response
-from models import PRIORITIES, STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
+from models import STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report, sms_budget
 
 blp = Blueprint(
@@ -58,82 +56,10 @@ def _now():
 
 def find_ticket(code: str) -> ServiceRequest:
     """The ticket with this code in the caller's scope, else 404 (never 403)."""
-    canonical = normalize(code)
-    report = canonical and db.session.scalar(
-        select(ServiceRequest).where(ServiceRequest.tracking_code == canonical, scope(g.clerk))
-    )
+    report = ticket_in_scope(db.session, g.clerk, code)
     if not report:
         raise Problem(404, NOT_FOUND.format(code=code), type="not-found")
     return report
-
-
-# A sort: its keys, each (SQL expression, ascending?, may be NULL?), NULLs last. The
-# queue pages by keyset: the cursor holds the last row's keys, the next page starts after.
-SortKey = tuple  # (expression, ascending, nullable)
-
-
-def _sort_keys(name: str) -> list[SortKey]:
-    sr = ServiceRequest
-    if name == "due":
-        return [(sr.expected_at, True, True), (sr.id, True, False)]
-    if name == "priority":
-        # Supporters raise a ticket's rank as they raise its effective priority.
-        rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=sr.priority)
-        boosted = rank - priority_boost_sql(sr.verified_supporters)
-        effective = case((boosted < 0, 0), else_=boosted)
-        return [(effective, True, False), (sr.expected_at, True, True), (sr.id, True, False)]
-    return [(sr.requested_at, False, False), (sr.id, False, False)]
-
-
-def _order_by(keys: list[SortKey]):
-    return [
-        (expr.asc() if ascending else expr.desc()).nulls_last() if nullable
-        else (expr.asc() if ascending else expr.desc())
-        for expr, ascending, nullable in keys
-    ]  # fmt: skip
-
-
-def _after(keys: list[SortKey], values: list):
-    """SQL: rows that sort after the row whose keys are `values`."""
-
-    def same(expr, value):
-        return expr.is_(None) if value is None else expr == value
-
-    def beyond(expr, ascending, nullable, value):
-        if value is None:
-            return false()  # NULLs come last: nothing sorts after one on this key
-        later = expr > value if ascending else expr < value
-        return or_(later, expr.is_(None)) if nullable else later
-
-    return or_(
-        *(
-            and_(*(same(k[0], v) for k, v in zip(keys[:i], values[:i], strict=True)),
-                 beyond(*keys[i], values[i]))
-            for i in range(len(keys))
-        )
-    )  # fmt: skip
-
-
-CURSOR_MESSAGE = "Not a cursor of this sort; use next_cursor from a previous page."
-# The Python type of each sort's keys, in _sort_keys' order (ranks and ids are ints).
-KEY_KINDS = {"due": (dt.datetime, int), "priority": (int, dt.datetime, int)}
-DEFAULT_KINDS = (dt.datetime, int)
-
-
-def _cursor_values(cursor: str, sort: str) -> list:
-    """The last row's sort keys from a queue cursor ([sort, *keys]) of this sort."""
-
-    kinds = [
-        (kind, nullable)
-        for kind, (_expr, _asc, nullable) in zip(
-            KEY_KINDS.get(sort, DEFAULT_KINDS), _sort_keys(sort), strict=True
-        )
-    ]
-
-    def valid(values):
-        return bool(values) and values[0] == sort and keys_fit(values[1:], kinds)
-
-    return decode_cursor(cursor, valid, CURSOR_MESSAGE)[1:]
 
 
 def _assignee_filter(value: str):
@@ -162,14 +88,8 @@ def list_tickets(args):
     """List the tickets in the caller's scope, with their internal fields."""
     lang = args.get("lang") or negotiate()
     limit, sort = args["limit"], args["sort"]
-    keys = _sort_keys(sort)
-    query = (
-        select(ServiceRequest, *(k[0] for k in keys))
-        .where(scope(g.clerk))
-        .order_by(*_order_by(keys))
-    )
-    if "cursor" in args:
-        query = query.where(_after(keys, _cursor_values(args["cursor"], sort)))
+    cursor = cursor_values(args["cursor"], sort) if "cursor" in args else None
+    query = queue_query(g.clerk, sort, cursor)
     for condition in report_filters(args):
         query = query.where(condition)
     if "assignee" in args:

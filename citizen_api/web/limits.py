@@ -4,7 +4,7 @@
 |--------------|---------------------------------------|-----------------------------|
 | create       | POST of a report (/api/v1, Open311)   | client address              |
 | create-phone | the same, when it gives a phone       | the phone number            |
-| token        | POST .../auth/token                   | client address              |
+| token        | POST .../auth/token, /console/login   | client address (one budget) |
 | webhook      | anything under /webhooks              | client address              |
 | read         | every other route (the default)       | client address              |
 
@@ -62,6 +62,12 @@ def phone_key() -> str:
     return submitted_phone() or "phone:none"
 
 
+def _is_sign_in(rule: Rule) -> bool:
+    """The API's token endpoint and the console's sign-in form: one budget for both."""
+    path = rule.rule.rstrip("/")
+    return path.endswith("/auth/token") or path == "/console/login"
+
+
 def _is_report_creation(rule: Rule) -> bool:
     path = rule.rule.rstrip("/")
     return path == "/api/v1/requests" or (
@@ -100,7 +106,7 @@ POLICIES: list[tuple] = [
     (
         "token",
         "RATE_LIMIT_TOKEN",
-        lambda rule: rule.rule.rstrip("/").endswith("/auth/token"),
+        _is_sign_in,
         ["POST"],
         [client_address],
         "Too many sign-in attempts; wait before trying again (see Retry-After).",
@@ -147,14 +153,17 @@ def register_limits(app: Flask) -> Limiter:
             if not matches(rule) or rule.endpoint not in app.view_functions:
                 continue
             view = wrapped.get(rule.endpoint, app.view_functions[rule.endpoint])
+            # Sign-in attempts share one budget whichever way they come in.
+            shared = matches is _is_sign_in
+            decorate = limiter.shared_limit if shared else limiter.limit
             for key_func in key_funcs:
-                view = limiter.limit(
+                view = decorate(
                     app.config[setting],
                     key_func=key_func,
                     methods=methods,
                     error_message=message,
                     exempt_when=exempt[0] if exempt else None,
-                    scope=f"{_policy}:{rule.endpoint}",
+                    scope=_policy if shared else f"{_policy}:{rule.endpoint}",
                 )(view)
             wrapped[rule.endpoint] = view
     app.view_functions.update(wrapped)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from citizen_api.extensions import db
+from models import RequestEvent
 from notifications.dispatch import deliver, due
-from notifications.outbox import messages_for_report
+from notifications.outbox import enqueue_status_update, messages_for_report
 from notifications.texts import segments
 from tests.helpers import stored_report
 from tests.notifications.conftest import PUBLIC_BASE_URL, SMS_FROM
@@ -50,6 +51,32 @@ def test_a_public_status_change_sends_the_status_and_the_public_note(tw, tw_app,
     assert "A crew comes on Monday." in update.body
     assert code in update.body and f"/r/{code}" in update.body
     assert [m.kind for m in outbox(tw_app, code)] == ["receipt", "status"]
+
+
+def test_a_message_queued_inside_a_savepoint_leaves_at_the_real_commit(tw, tw_app, fake):
+    """Bulk triage changes each ticket in its own savepoint: releasing one is not a commit,
+    and its message must still be sent once the whole transaction commits."""
+    code = file_report(tw)
+    with tw_app.app_context():
+        found = stored_report(code)
+        with db.session.begin_nested():
+            event = RequestEvent(
+                kind="status",
+                from_status="submitted",
+                to_status="acknowledged",
+                public=True,
+                note="Vu",
+                actor="t",
+            )
+            found.status = "acknowledged"
+            found.events.append(event)
+            db.session.flush()
+            enqueue_status_update(db.session, found, event)
+        assert len(fake.sent_to(E164)) == 1  # the receipt only: nothing committed yet
+        db.session.commit()
+    _receipt, update = fake.sent_to(E164)
+    assert "Vu" in update.body
+    assert [m.state for m in outbox(tw_app, code)] == ["sent", "sent"]
 
 
 def test_an_internal_event_sends_nothing(tw, tw_app, fake):

@@ -3,35 +3,20 @@ on a small phone screen, in each language — what a person sees and can do."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, contrast, require_chromium, served
 from tests.page.conftest import CLERK, PHONE, PRIVATE_NOTE, PUBLIC_NOTE
 
-CHROMIUM = os.environ.get("CASA311_CHROMIUM", "/usr/bin/chromium")
-# Headless on a machine with no outside network: nothing may try to reach the internet.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE_SCREEN = {"width": 360, "height": 640}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium is needed at {CHROMIUM}: run scripts/system-deps.sh chromium")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
@@ -52,13 +37,8 @@ def browser():
 @pytest.fixture
 def live_server(app):
     """The app served on 127.0.0.1 (a free port) while the test runs."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -69,18 +49,6 @@ def page(browser):
     page.hosts = hosts
     yield page
     page.close()
-
-
-def contrast(foreground: str, background: str) -> float:
-    """WCAG contrast ratio of two CSS rgb() colours."""
-
-    def luminance(css: str) -> float:
-        channels = [int(v) / 255 for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 LANGUAGES = [

@@ -1,0 +1,31 @@
+"""Errors under /console are pages for people, in the console's language."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_babel import gettext as _
+
+from citizen_api.console.blueprint import page
+
+
+def render_error(status, title, detail, errors, headers) -> Response:
+    if status == 400:
+        heading = _("The form could not be accepted")
+        message = _(
+            "It was not sent from this console or your session changed; nothing was "
+            "changed. Go back, reload the page and try again."
+        )
+    elif status == 404:
+        heading = _("Not found")
+        message = _("No page or ticket you can see is at this address.")
+    elif status == 429:
+        heading = _("Too many attempts")
+        message = _("Wait a minute before trying again.")
+    else:
+        heading = _("Something went wrong")
+        message = _("Nothing was changed. Try again in a moment.")
+    response = page("console/error.html", status, heading=heading, message=message)
+    response.headers.update(
+        {k: v for k, v in headers.items() if k.lower() in ("allow", "retry-after")}
+    )
+    return response

@@ -1,0 +1,13 @@
+"""All the console's views, registered on one blueprint."""
+
+from citizen_api.console import (  # noqa: F401 - each module adds its views
+    auth_views,
+    bulk_views,
+    map_views,
+    queue_views,
+    reply_views,
+    ticket_views,
+)
+from citizen_api.console.blueprint import blp
+
+__all__ = ["blp"]
