@@ -1,8 +1,10 @@
 """casa311's data model: SQLAlchemy 2.0 typed models, free of Flask."""
 
 from models.api_keys import ApiKey
+from models.audit import AUDIT_ACTIONS, AuditEntry
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
+from models.digests import StaffDigest
 from models.geography import Area
 from models.idempotency import IdempotencyKey
 from models.jobs import JobRun
@@ -20,12 +22,14 @@ from models.service_requests import (
 from models.stats import MonthlyStats, ResolutionHours
 
 __all__ = [
+    "AUDIT_ACTIONS",
     "OPEN_STATUSES",
     "PRIORITIES",
     "ROLES",
     "STATUSES",
     "ApiKey",
     "Area",
+    "AuditEntry",
     "Base",
     "Clerk",
     "Department",
@@ -43,6 +47,7 @@ __all__ = [
     "ServiceAttribute",
     "ServiceRequest",
     "ServiceType",
+    "StaffDigest",
     "Supporter",
     "utcnow",
 ]

@@ -1,8 +1,9 @@
 """Clerks' access tokens: POST /api/v1/auth/token, and the check every triage call makes.
 
-Tokens are JWTs (HS256, signed with SECRET_KEY) naming the clerk by id. Each request
-reloads the account, so a disabled clerk's tokens stop working at once and a role or
-department change takes effect on the next call.
+Tokens are JWTs (HS256, signed with SECRET_KEY) naming the clerk by id and carrying the
+account's credentials_version (`cv`). Each request reloads the account, so a disabled
+clerk's tokens stop working at once, and so does every token issued before a password
+reset or change, or a new role or department (the version moved on).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def issue_token(clerk: Clerk) -> tuple[str, int]:
     now = dt.datetime.now(dt.UTC)
     claims = {
         "sub": str(clerk.id),
+        "cv": clerk.credentials_version,
         "iss": ISSUER,
         "aud": AUDIENCE,
         "iat": now,
@@ -88,6 +90,8 @@ def clerk_from_token(token: str) -> Clerk:
     clerk = db.session.get(Clerk, clerk_id)
     if clerk is None or not clerk.active:
         raise _unauthorized("This account is disabled or no longer exists.")
+    if claims.get("cv") != clerk.credentials_version:
+        raise _unauthorized("The account's password or access changed; sign in again.")
     return clerk
 
 
@@ -107,11 +111,18 @@ def sign_in_request() -> None:
 @blp.arguments(TokenRequestIn)
 @blp.response(200, TokenOut)
 @blp.alt_response(401, description="Wrong username or password, or a disabled account")
+@blp.alt_response(403, description="The account has a temporary password to replace first")
 def create_token(data):
     """Exchange a clerk's username and password for a bearer access token."""
     clerk = authenticate(db.session, data["username"], data["password"])
     if clerk is None:
         raise Problem(401, "The username or password is wrong.", type="invalid-credentials")
+    if clerk.must_change_password:
+        raise Problem(
+            403,
+            "This account has a temporary password: sign in to /console and choose a new one.",
+            type="password-change-required",
+        )
     token, ttl = issue_token(clerk)
     body = {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
     return json_response(body, headers={"Cache-Control": "no-store"})
