@@ -2,9 +2,11 @@
 
 from models.alerts import Alert, AlertSubscription
 from models.api_keys import ApiKey
+from models.audit import AUDIT_ACTIONS, AuditEntry
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.counters import RateCounter
+from models.digests import StaffDigest
 from models.geography import Area
 from models.idempotency import IdempotencyKey
 from models.incidents import INCIDENT_STATUSES, Incident, IncidentReport
@@ -23,6 +25,7 @@ from models.service_requests import (
 from models.stats import MonthlyStats, ResolutionHours
 
 __all__ = [
+    "AUDIT_ACTIONS",
     "INCIDENT_STATUSES",
     "OPEN_STATUSES",
     "PRIORITIES",
@@ -32,6 +35,7 @@ __all__ = [
     "AlertSubscription",
     "ApiKey",
     "Area",
+    "AuditEntry",
     "Base",
     "Clerk",
     "Department",
@@ -52,6 +56,7 @@ __all__ = [
     "ServiceAttribute",
     "ServiceRequest",
     "ServiceType",
+    "StaffDigest",
     "Supporter",
     "utcnow",
 ]

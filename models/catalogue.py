@@ -35,6 +35,9 @@ class Department(Localized, Base):
     name_fr: Mapped[str] = mapped_column(String(200))
     name_ar: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
+    # The hour (0-23, Casablanca time; checked by domain.escalation) at which the
+    # department's supervisors get the digest of what went overdue since the last one.
+    digest_hour: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
 
 
 class ServiceType(Localized, Base):

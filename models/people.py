@@ -54,6 +54,9 @@ class Clerk(Base):
     # Bumped whenever what a signed-in session vouches for changes (enabled/disabled,
     # password, role, department): a session or token carrying an older number is over.
     credentials_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Set when an administrator creates the account or resets its password: the console
+    # lets the user do nothing but choose a new password until they have.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
 

@@ -26,6 +26,8 @@ from tests.helpers import BACKENDS, seeded_app
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REPORT_TABLES = (
+    "audit_entries",
+    "staff_digests",
     "response_templates",
     "outbound_messages",
     "inbound_messages",

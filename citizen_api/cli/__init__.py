@@ -29,6 +29,7 @@ def upgrade_database(engine, revision: str = "head") -> None:
 
 
 def register(app: Flask) -> None:
+    from citizen_api.cli.escalation import register as register_escalation
     from citizen_api.cli.suggest import register as register_suggest
     from citizen_api.cli.users import register as register_users
     from citizen_api.open311.commands import register_apikeys
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     register_apikeys(app)
     register_users(app)
     register_suggest(app)
+    register_escalation(app)
 
     @app.cli.group("db")
     def db_group():

@@ -15,6 +15,9 @@ def render_error(status, title, detail, errors, headers) -> Response:
             "It was not sent from this console or your session changed; nothing was "
             "changed. Go back, reload the page and try again."
         )
+    elif status == 403:
+        heading = _("Not allowed")
+        message = _("This page is for administrators; nothing was changed.")
     elif status == 404:
         heading = _("Not found")
         message = _("No page or ticket you can see is at this address.")

@@ -35,6 +35,8 @@ EVENT = {
     "resident_reopened": _l("Resident says it is not fixed"),
     "resident_comment": _l("Resident's comment"),
     "supported": _l("Support"),
+    "escalated": _l("Past its deadline: in the supervisors' digest"),
+    "raised_to_head": _l("Raised to the department head"),
 }
 MESSAGE_STATE = {
     "pending": _l("waiting to be sent"),

@@ -6,6 +6,8 @@ they signed in and when they were last seen. It ends:
 - at once when the account is disabled or its password, role or department changes
   (the account's credentials_version moves on and no longer matches the cookie's);
 - at sign-out.
+An account with a temporary password (set by an administrator) may only choose a new
+one, or sign out, until it has.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from citizen_api.extensions import db
 from models import Clerk
 
 KEYS = ("clerk", "cv", "start", "seen")
+# What an account with a temporary password may still open.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"console.own_password", "console.logout"})
 
 
 def sign_in(clerk: Clerk) -> None:
@@ -84,6 +88,8 @@ def signed_in(view):
             target = request.full_path if request.method == "GET" else None
             return redirect(url_for("console.login", next=target))
         g.clerk = clerk
+        if clerk.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("console.own_password"))
         return view(*args, **kwargs)
 
     return wrapper

@@ -125,12 +125,19 @@ def sign_in_request() -> None:
 @blp.arguments(TokenRequestIn)
 @blp.response(200, TokenOut)
 @blp.alt_response(401, description="Wrong username or password, or a disabled account")
+@blp.alt_response(403, description="The account has a temporary password to replace first")
 def create_token(data):
     """Exchange a clerk's username and password for a bearer access token."""
     count_sign_in(data["username"])
     clerk = authenticate(db.session, data["username"], data["password"])
     if clerk is None:
         raise Problem(401, "The username or password is wrong.", type="invalid-credentials")
+    if clerk.must_change_password:
+        raise Problem(
+            403,
+            "This account has a temporary password: sign in to /console and choose a new one.",
+            type="password-change-required",
+        )
     token, ttl = issue_token(clerk)
     body = {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
     return json_response(body, headers={"Cache-Control": "no-store"})
