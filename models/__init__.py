@@ -3,6 +3,7 @@
 from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
+from models.conversations import Conversation, InboundReply
 from models.geography import Area
 from models.idempotency import IdempotencyKey
 from models.media import Photo, Supporter
@@ -26,9 +27,11 @@ __all__ = [
     "Area",
     "Base",
     "Clerk",
+    "Conversation",
     "Department",
     "IdempotencyKey",
     "InboundMessage",
+    "InboundReply",
     "MonthlyStats",
     "OutboundMessage",
     "Photo",

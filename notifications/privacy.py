@@ -9,14 +9,15 @@ import logging
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from models import OPEN_STATUSES, ReporterContact, ServiceRequest, utcnow
+from models import OPEN_STATUSES, Conversation, ReporterContact, ServiceRequest, utcnow
 
 log = logging.getLogger(__name__)
 
 
 def erase_expired_numbers(session: Session, retention_days: int) -> int:
     """Detach numbers from reports closed more than `retention_days` ago, then delete the
-    numbers no report uses any more. Messages keep their state and text, without the number.
+    numbers no report (and no report in progress on WhatsApp) uses any more. Messages
+    keep their state and text, without the number.
     Returns how many numbers were deleted."""
     now = session.scalar(select(utcnow()))
     cutoff = now - dt.timedelta(days=retention_days)
@@ -32,8 +33,11 @@ def erase_expired_numbers(session: Session, retention_days: int) -> int:
         .execution_options(synchronize_session=False)
     )
     used = exists().where(ServiceRequest.contact_id == ReporterContact.id)
+    # A resident in the middle of a WhatsApp report keeps their number until it is filed
+    # or the conversation expires (24 hours idle).
+    talking = exists().where(Conversation.contact_id == ReporterContact.id)
     erased = session.execute(
-        delete(ReporterContact).where(~used).execution_options(synchronize_session=False)
+        delete(ReporterContact).where(~used, ~talking).execution_options(synchronize_session=False)
     ).rowcount
     if erased:
         log.info("erased %d phone number(s) of reports closed before %s", erased, cutoff.date())

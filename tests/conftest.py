@@ -26,6 +26,8 @@ from tests.helpers import BACKENDS, seeded_app
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REPORT_TABLES = (
+    "conversations",
+    "inbound_replies",
     "outbound_messages",
     "inbound_messages",
     "report_photos",

@@ -29,13 +29,15 @@ def upgrade_database(engine, revision: str = "head") -> None:
 
 
 def register(app: Flask) -> None:
-    from citizen_api.cli.users import register as register_users
-    from citizen_api.open311.commands import register_apikeys
     from citizen_api.cli.suggest import register as register_suggest
+    from citizen_api.cli.users import register as register_users
+    from citizen_api.intake.commands import register as register_intake
+    from citizen_api.open311.commands import register_apikeys
 
     register_apikeys(app)
     register_users(app)
     register_suggest(app)
+    register_intake(app)
 
     @app.cli.group("db")
     def db_group():

@@ -88,13 +88,13 @@ def device_hash(device_id: str) -> str:
     return hashlib.sha256(device_id.encode()).hexdigest()
 
 
-def add_supporter(session: Session, report: ServiceRequest, device_id: str) -> bool:
-    """Count `device_id` as a supporter of `report` once; True when it is new. Commits."""
+def record_supporter(session: Session, report: ServiceRequest, device_id: str) -> bool:
+    """Count `device_id` as a supporter of `report` once, in the caller's transaction
+    (nothing is committed); True when it is new."""
     try:
         with session.begin_nested():
             session.add(Supporter(request_id=report.id, device_hash=device_hash(device_id)))
     except IntegrityError:
-        session.rollback()
         return False
     session.execute(
         update(ServiceRequest)
@@ -106,6 +106,14 @@ def add_supporter(session: Session, report: ServiceRequest, device_id: str) -> b
         )
         .execution_options(synchronize_session=False)
     )
+    return True
+
+
+def add_supporter(session: Session, report: ServiceRequest, device_id: str) -> bool:
+    """Count `device_id` as a supporter of `report` once; True when it is new. Commits."""
+    if not record_supporter(session, report, device_id):
+        session.rollback()
+        return False
     session.commit()
     session.refresh(report, ["supporters_count"])
     return True

@@ -1,0 +1,41 @@
+"""Drop conversations idle for 24 hours, and answers kept for Twilio's retries once no
+retry can come. A periodic job: `expire_idle(session, storage)` is what a scheduler calls
+(`flask --app citizen_api intake expire` runs it by hand). A message that arrives for an
+expired conversation is never read as its answer anyway (intake.dispatch checks), so
+running this late only keeps rows longer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from citizen_api.intake.conversation import discarded_photo_keys
+from citizen_api.photos.album import discard_keys
+from citizen_api.photos.storage import PhotoStorage
+from models import Conversation, InboundReply, utcnow
+
+# Twilio retries a webhook within minutes; two days is ample.
+REPLIES_KEPT = dt.timedelta(hours=48)
+
+
+def expire_idle(session: Session, storage: PhotoStorage) -> tuple[int, int]:
+    """Delete expired conversations (and their photo files) and old stored answers;
+    commits. Returns (conversations, answers) deleted."""
+    now = session.scalar(select(utcnow()))
+    expired = session.scalars(
+        select(Conversation).where(Conversation.expires_at <= now).with_for_update(skip_locked=True)
+    ).all()
+    keys = [key for conversation in expired for key in discarded_photo_keys(conversation)]
+    for conversation in expired:
+        session.delete(conversation)
+    answers = session.execute(
+        delete(InboundReply)
+        .where(InboundReply.created_at < now - REPLIES_KEPT)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    discard_keys(storage, keys)
+    return len(expired), answers

@@ -1,0 +1,52 @@
+"""The app as a WhatsApp front door: Twilio configured (the emulator of
+tests/notifications), Twilio's media URLs served by a local stand-in, and a resident
+who talks to it through the signed inbound webhook."""
+
+from __future__ import annotations
+
+import pytest
+
+from citizen_api.extensions import db
+from tests.conftest import clear_reports
+from tests.helpers import make_app
+from tests.intake.media_server import MediaServer
+from tests.notifications.conftest import emulator, fake, twilio_config  # noqa: F401
+
+MAX_PHOTO_BYTES = 1024 * 1024
+
+
+@pytest.fixture(scope="session")
+def media():
+    server = MediaServer(slow_seconds=2.5)
+    server.base_url = server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def wa_app(app, emulator, media, tmp_path_factory):  # noqa: F811
+    """The app with Twilio and WhatsApp configured, on the same database as `app`."""
+    application = make_app(
+        app.config["DATABASE_URL"],
+        **twilio_config(
+            emulator,
+            TWILIO_MEDIA_BASE_URL=media.base_url,
+            WHATSAPP_MEDIA_TIMEOUT_SECONDS=1.0,
+            PHOTO_MAX_BYTES=MAX_PHOTO_BYTES,
+            PHOTO_DIR=str(tmp_path_factory.mktemp("wa-photos")),
+            NOTIFY_DAILY_CAP="50",
+        ),
+    )
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def wa(wa_app, emulator):  # noqa: F811
+    """A client of the WhatsApp-ready app; reports, messages and conversations cleared after."""
+    emulator.fake.reset()
+    yield wa_app.test_client()
+    clear_reports(wa_app)
+    emulator.fake.reset()
