@@ -69,7 +69,7 @@ SETTINGS: dict[str, tuple[object, type]] = {
     # WhatsApp intake (citizen_api.intake): messages one number may send per window
     # before being asked to slow down; how long a photo may take to download; and, for
     # tests, a base URL that replaces the scheme and host of Twilio's media URLs.
-    "WHATSAPP_MAX_MESSAGES": (6, int),
+    "WHATSAPP_MAX_MESSAGES": (8, int),
     "WHATSAPP_WINDOW_SECONDS": (10, int),
     "WHATSAPP_MEDIA_TIMEOUT_SECONDS": (5.0, float),
     "TWILIO_MEDIA_BASE_URL": ("", str),

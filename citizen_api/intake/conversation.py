@@ -19,6 +19,7 @@ receipt (in the outbox) and the end of the conversation commit together (intake.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -83,7 +84,8 @@ class Talk:
     def __init__(self, intake, conversation: Conversation, contact: ReporterContact):
         self.intake, self.conv, self.contact = intake, conversation, contact
         self.session = intake.session
-        self.data = dict(conversation.data or {})
+        # A deep copy: the JSON column sees a change only if the new value differs.
+        self.data = copy.deepcopy(conversation.data or {})
         self.notes: list[str] = []
         self.outcome = Outcome(None)
 

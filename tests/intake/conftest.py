@@ -23,20 +23,34 @@ def media():
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def wa_app(app, emulator, media, tmp_path_factory):  # noqa: F811
-    """The app with Twilio and WhatsApp configured, on the same database as `app`."""
-    application = make_app(
-        app.config["DATABASE_URL"],
+def wa_config(app, emulator, media, photo_dir, **overrides) -> dict:  # noqa: F811
+    """The configuration of the WhatsApp-ready app (also handed to subprocesses)."""
+    return {
+        "DATABASE_URL": app.config["DATABASE_URL"],
         **twilio_config(
             emulator,
             TWILIO_MEDIA_BASE_URL=media.base_url,
             WHATSAPP_MEDIA_TIMEOUT_SECONDS=1.0,
             PHOTO_MAX_BYTES=MAX_PHOTO_BYTES,
-            PHOTO_DIR=str(tmp_path_factory.mktemp("wa-photos")),
+            PHOTO_DIR=str(photo_dir),
             NOTIFY_DAILY_CAP="50",
+            # A test resident answers faster than any person: the flood test has its own.
+            WHATSAPP_MAX_MESSAGES=1000,
         ),
-    )
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def wa_photo_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("wa-photos")
+
+
+@pytest.fixture(scope="session")
+def wa_app(app, emulator, media, wa_photo_dir):  # noqa: F811
+    """The app with Twilio and WhatsApp configured, on the same database as `app`."""
+    config = wa_config(app, emulator, media, wa_photo_dir)
+    application = make_app(config.pop("DATABASE_URL"), **config)
     yield application
     with application.app_context():
         db.session.remove()

@@ -81,3 +81,20 @@ def reports(app) -> list[ServiceRequest]:
             _ = row.contact, row.photos, row.service_type
         db.session.expunge_all()
         return rows
+
+
+def choice(menu: str, name: str) -> str:
+    """The number in front of `name` in a numbered menu, as the resident would read it."""
+    for line in menu.splitlines():
+        number, _, label = line.partition(". ")
+        if number.strip().isdigit() and label.strip() == name:
+            return number.strip()
+    raise AssertionError(f"{name!r} is not in the menu:\n{menu}")
+
+
+def pick_service(resident: Resident, menu: str, name: str) -> str:
+    """Answer a service menu with the service named `name`, through the full list
+    (0) when the three suggestions do not have it. Returns the next question."""
+    if f". {name}\n" not in menu + "\n":
+        menu = resident.says("0")
+    return resident.says(choice(menu, name))

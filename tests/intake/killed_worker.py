@@ -1,0 +1,39 @@
+"""A worker that dies mid-request, run as its own process by the tests:
+
+    python -m tests.intake.killed_worker '<app config as JSON>' '<webhook form as JSON>'
+
+It posts one signed inbound message and is killed (SIGKILL, as the OOM killer or a
+deploy would) right after the report was filed inside the message's transaction, before
+the commit: nothing it did may survive, and Twilio's retry must file the report once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+
+import citizen_api.intake.conversation as conversation
+from tests.helpers import make_app
+from tests.intake.support import Resident
+
+
+def main() -> None:
+    config, params = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+    app = make_app(config.pop("DATABASE_URL"), **config)
+    real = conversation.file_report
+
+    def file_then_die(session, **fields):
+        report = real(session, **fields)
+        session.flush()  # the report and its receipt are written, not committed
+        os.kill(os.getpid(), signal.SIGKILL)
+        return report
+
+    conversation.file_report = file_then_die
+    Resident(app.test_client()).post(params)
+    sys.exit("the worker was not killed")
+
+
+if __name__ == "__main__":
+    main()
