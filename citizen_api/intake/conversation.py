@@ -94,6 +94,12 @@ class Talk:
         return self.conv.lang
 
     def say(self, key: str, **values) -> str:
+        """The text in the conversation's language; numbers written as its readers do."""
+        sep = "," if self.lang == "en" else "\u202f"
+        values = {
+            k: f"{v:,}".replace(",", sep) if isinstance(v, int) and v >= 1000 else v
+            for k, v in values.items()
+        }
         return say(self.lang, key, **values)
 
     # --- entry points -----------------------------------------------------------------
@@ -487,7 +493,7 @@ def discarded_photo_keys(conversation: Conversation) -> list[str]:
 
 def _text_problem(text: str, limit: int) -> tuple[str, dict] | None:
     if len(text) > limit:
-        return "too_long", {"length": f"{len(text):,}".replace(",", " "), "limit": limit}
+        return "too_long", {"length": len(text), "limit": limit}
     try:
         plain_text(text)
     except ValidationError:
