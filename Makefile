@@ -87,7 +87,7 @@ suggest-model: install
 
 # Accuracy per language on the held-out split and the in-process time per query.
 bench-suggest: install
-	$(BIN)/python bench/suggest.py
+	$(BIN)/python bench/suggest.py --http --halves
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -125,8 +125,8 @@ def http_rounds(texts, rounds, repeat) -> dict[str, list[float]]:
 
     from citizen_api import create_app
     from citizen_api.cli import upgrade_database
+    from citizen_api.cli.seed import seed
     from citizen_api.extensions import db
-    from citizen_api.seed import seed
 
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
     folder = tempfile.mkdtemp(prefix="casa311-bench-suggest-")

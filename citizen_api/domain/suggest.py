@@ -177,6 +177,7 @@ _FRENCH = _wordset(
 )
 _ENGLISH = _wordset(
     """the a an is are there of in on at to for and not no my our we it this that with near
+    all night non stop they need before work spot sewer drain vehicle waste overflow
     since very street been has have broken outside please road light lights out bin trash
     garbage rubbish leak leaking water dog dogs tree fallen car sidewalk pavement hole"""
 )
@@ -188,14 +189,20 @@ _DARIJA_LATIN = _wordset(
     lma l9ant lbala3a lpoubel kilab klab chjra chejra draw"""
 )
 _MIXED = re.compile("[a-z][\u0600-\u06ff]|[\u0600-\u06ff][a-z]")
+# Darija's shapes in Latin letters: the negation ma...ch ("makhdamch"), the verb prefixes
+# kay-/kan-/kat- ("kaysil"), participles in m- before a consonant ("mkherba", "mhers"),
+# and the one-letter words w (and), f (in), b (with), l (the).
+_DARIJA_SHAPE = re.compile(r"ma[a-z]{2,}ch|ka[ynt][a-z]{2,}|m[bcdfghjklmnqrstvwxz][a-z]{2,}|[wfbl]")
+_ENGLISH_SHAPE = re.compile(r"[a-z]{2,}(?:ing|ed|ght)|[a-z]*th[a-z]*|[a-z]+n't")
 
 
 def detect_language(text: str) -> str:
     """The language to answer in: "ar" for Arabic script or Darija, else "fr" or "en".
 
     Arabic script (MSA or Darija) -> ar. Latin text with Arabizi digits inside words
-    ("l7ofra") or mostly Darija words ("kayn bzaf dyal zbel") -> ar. Otherwise French
-    and English function words are counted; a tie goes to French, the city's default.
+    ("l7ofra") or mostly Darija words and shapes ("kayn bzaf dyal zbel", "makhdamch") ->
+    ar. Otherwise French and English words and endings are counted; a tie goes to
+    French, the city's default.
     """
     if arabic_share(text) >= 0.5:
         return "ar"
@@ -207,8 +214,11 @@ def detect_language(text: str) -> str:
     darija = sum(1 for t in tokens if t in _DARIJA_LATIN)
     # normalise turned Arabizi digits into Arabic letters inside Latin words ("lحofra").
     darija += 2 * sum(1 for t in tokens if _MIXED.search(t))
+    darija += sum(1 for t in tokens if t not in _DARIJA_LATIN and _DARIJA_SHAPE.fullmatch(t))
     french = sum(1 for t in tokens if t in _FRENCH) + len(re.findall("[éèêàçù]", raw))
-    english = sum(1 for t in tokens if t in _ENGLISH)
+    english = sum(
+        1 for t in tokens if t in _ENGLISH or (t not in _FRENCH and _ENGLISH_SHAPE.fullmatch(t))
+    )
     if darija > max(french, english):
         return "ar"
     return "en" if english > french else "fr"
