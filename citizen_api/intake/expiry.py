@@ -1,8 +1,10 @@
 """Drop conversations idle for 24 hours, and answers kept for Twilio's retries once no
 retry can come. A periodic job: `expire_idle(session, storage)` is what a scheduler calls
-(`flask --app citizen_api intake expire` runs it by hand). A message that arrives for an
-expired conversation is never read as its answer anyway (intake.dispatch checks), so
-running this late only keeps rows longer.
+(`flask --app citizen_api intake expire` runs it by hand; `expiry_job(storage)` is the
+same as a job for the worker's scheduler, once it is on main:
+`jobs_of(app).add("expire-conversations", every=300, run=expiry_job(storage))`).
+A message that arrives for an expired conversation is never read as its answer anyway
+(intake.dispatch checks), so running this late only keeps rows longer.
 """
 
 from __future__ import annotations
@@ -39,3 +41,15 @@ def expire_idle(session: Session, storage: PhotoStorage) -> tuple[int, int]:
     session.commit()
     discard_keys(storage, keys)
     return len(expired), answers
+
+
+def expiry_job(storage: PhotoStorage):
+    """`expire_idle` as a periodic job: a function of the scheduler's context (anything
+    with a `Session()` factory), returning counts for its log."""
+
+    def run(ctx) -> dict:
+        with ctx.Session() as session:
+            conversations, answers = expire_idle(session, storage)
+        return {"conversations": conversations, "answers": answers}
+
+    return run

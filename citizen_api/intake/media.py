@@ -12,6 +12,7 @@ that would fail the webhook: the report goes on without the photo.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -76,10 +77,15 @@ def fetch_photo(source: MediaSource, url: str) -> CleanPhoto | MediaProblem:
             if declared.isdigit() and int(declared) > source.max_bytes:
                 return MediaProblem("too-large")
             data = bytearray()
+            # The read timeout bounds each wait; this bounds the whole download (a
+            # server that trickles bytes would otherwise hold the webhook for ever).
+            deadline = time.monotonic() + 2 * source.timeout_seconds
             for chunk in response.iter_content(CHUNK):
                 data.extend(chunk)
                 if len(data) > source.max_bytes:
                     return MediaProblem("too-large")
+                if time.monotonic() > deadline:
+                    return MediaProblem("timeout")
     except requests.Timeout:
         return MediaProblem("timeout")
     except requests.RequestException:

@@ -208,8 +208,41 @@ def test_a_conversation_idle_for_24_hours_expires(wa, wa_app, media):
         assert storage().get(held) is None
         db.session.execute(text("UPDATE conversations SET expires_at = :at"), {"at": past})
         db.session.commit()
-        assert expire_idle(db.session, storage())[0] == 1
+        assert expire_idle(db.session, storage()) == (1, 0)
         assert db.session.scalar(select(func.count(Conversation.id))) == 0
+
+
+def test_the_periodic_expiry_by_command_and_as_a_job(wa, wa_app):
+    from types import SimpleNamespace
+
+    from sqlalchemy.orm import sessionmaker
+
+    from citizen_api.intake.expiry import expiry_job
+
+    Resident(wa).says("fuite d'eau devant chez moi")
+    Resident(wa, "+212666666666").says("nid de poule rue 12")
+    with wa_app.app_context():
+        past = db_time(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+        db.session.execute(
+            text(
+                "UPDATE conversations SET expires_at = :at"
+                " WHERE id = (SELECT min(id) FROM conversations)"
+            ),
+            {"at": past},
+        )
+        db.session.commit()
+    result = wa_app.test_cli_runner().invoke(args=["intake", "expire"])
+    assert "1 idle conversation(s) dropped" in result.output
+    assert conversation_of(wa_app) is None
+    assert conversation_of(wa_app, "+212666666666") is not None  # not idle: kept
+    with wa_app.app_context():
+        db.session.execute(text("UPDATE conversations SET expires_at = :at"), {"at": past})
+        db.session.commit()
+        job = expiry_job(storage())
+        assert job(SimpleNamespace(Session=sessionmaker(bind=db.engine))) == {
+            "conversations": 1,
+            "answers": 0,
+        }
 
 
 def test_one_report_in_progress_per_resident(wa, wa_app):
