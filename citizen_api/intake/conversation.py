@@ -143,6 +143,7 @@ class Talk:
         return self.outcome
 
     _ended = False
+    notes_ask_location = False
 
     # --- what arrives at any step -----------------------------------------------------
     def take_media(self, message: Message) -> bool:
@@ -190,6 +191,7 @@ class Talk:
                 km = f"{exc.distance_m / 1000:.1f}"
                 away = self.say("away", km=km if self.lang == "en" else km.replace(".", ","))
             self.notes.append(self.say("outside", away=away))
+            self.notes_ask_location = True
             return
         self.data.update(lat=lat, long=long, area_id=hit.area_id, dup_checked=False)
 
@@ -214,6 +216,8 @@ class Talk:
             return self.ask_service(suggest_for=d["text"])
         service = self._service()
         if d.get("lat") is None:
+            if self.notes_ask_location:  # "outside the city" / "a pin, please" asked it
+                return self.ask("location", "")
             return self.ask("location", self.say("location", service=service.name(self.lang)))
         if not d.get("dup_checked"):
             offer = self.duplicate_offer(service)
@@ -265,7 +269,7 @@ class Talk:
             if value is None:
                 continue
             shown = _answer_names(attribute, value, self.lang)
-            answers += f"• {attribute.description(self.lang)} {shown}\n"
+            answers += f"• {attribute.description(self.lang)} → {shown}\n"
         photo = self.say("photo_yes" if self.data.get("photo") else "photo_no")
         text = _clip(self._description(), 160)
         return self.say(
@@ -342,6 +346,7 @@ class Talk:
 
     def on_location(self, text: str, word: str) -> str | None:
         self.notes.append(self.say("need_pin"))
+        self.notes_ask_location = True
         return self.advance()
 
     def on_duplicate(self, text: str, word: str) -> str | None:

@@ -31,7 +31,7 @@ def test_a_pin_far_outside_the_city_is_explained_and_asked_again(wa, wa_app):
     pick_service(resident, menu, "Nid-de-poule")
     answer = resident.says(pin=AT_SEA)
     assert "hors de Casablanca (à environ" in answer and "km)" in answer
-    assert "envoyez la position du problème" in answer
+    assert "Envoyez la position du problème, dans la ville" in answer
     assert conversation_of(wa_app).step == "location"
     assert "Envoyez une photo" in resident.says(pin=DOWNTOWN)
 
