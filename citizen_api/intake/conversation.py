@@ -39,6 +39,7 @@ from citizen_api.intake import texts
 from citizen_api.intake.texts import CANCEL, NO, SKIP, SWITCH, YES, numbered, say
 from citizen_api.photos.imaging import CleanPhoto
 from models import (
+    OPEN_STATUSES,
     Conversation,
     OutboundMessage,
     Photo,
@@ -445,10 +446,12 @@ class Talk:
         report = self.session.scalar(
             select(ServiceRequest).where(ServiceRequest.tracking_code == code)
         )
-        if report is not None:
-            record_supporter(self.session, report, f"whatsapp-contact:{self.contact.id}")
-            self.session.refresh(report, ["supporters_count"])
-        count = report.supporters_count if report is not None else 1
+        if report is None or report.status not in OPEN_STATUSES:  # closed meanwhile
+            self.data["dup_checked"] = True
+            return self.advance()
+        record_supporter(self.session, report, f"whatsapp-contact:{self.contact.id}")
+        self.session.refresh(report, ["supporters_count"])
+        count = report.supporters_count
         self._end(discard=True)
         url = self.intake.settings.report_url(code)
         return self.say("supported", code=code, count=count, url=url)

@@ -155,3 +155,23 @@ def test_a_greeting_asks_for_the_problem_and_cancel_abandons(wa, wa_app, fake, m
             "Signalement abandonné. Écrivez-nous quand vous voulez pour en faire un autre.",
         )
         assert conversation_of(wa_app) is None
+
+
+def test_a_resident_who_sent_stop_gets_the_tracking_code_in_the_answer(wa, wa_app, fake):
+    from tests.notifications.support import file_report
+
+    file_report(wa, phone="0667777777")  # an earlier report, from the app
+    resident = Resident(wa, "+212667777777")
+    assert "START" in resident.says("STOP")
+    fake.reset()
+    menu = resident.says("Un nid de poule énorme devant l'école")
+    pick_service(resident, menu, "Nid-de-poule")
+    resident.says(pin=DOWNTOWN)
+    resident.says("0")
+    resident.says("0")
+    answer = resident.says("1")
+    report = reports(wa_app)[-1]
+    assert report.channel == "whatsapp"
+    assert f"Signalement {report.tracking_code} enregistré" in answer
+    assert f"https://casa311.test/r/{report.tracking_code}" in answer
+    assert fake.sent_to("whatsapp:+212667777777") == []  # the outbox respects the STOP

@@ -66,3 +66,18 @@ def test_no_offer_without_the_same_service_nearby_and_similar_words(
     resident = Resident(wa)
     answer = reach_pin(resident, "Nid de poule énorme devant l'école Al Massira", pin)
     assert "déjà ouvert" not in answer and "Envoyez une photo" in answer
+
+
+def test_a_report_closed_meanwhile_is_not_supported_and_the_report_goes_on(wa, wa_app):
+    from sqlalchemy import text
+
+    from citizen_api.extensions import db
+
+    code = filed_on_the_app(wa, SAME_WORDS)
+    resident = Resident(wa)
+    assert code in reach_pin(resident, SAME_WORDS, NEAR)
+    with wa_app.app_context():
+        db.session.execute(text("UPDATE service_requests SET status = 'resolved'"))
+        db.session.commit()
+    assert "Envoyez une photo" in resident.says("1")
+    assert reports(wa_app)[0].supporters_count == 0
