@@ -12,6 +12,7 @@ next question is whatever is still missing, in this order:
   photo     optional: a photo, fetched and cleaned like an API upload
   details   optional: more words
   confirm   a summary; 1 files the report through domain.reporting.file_report
+            (intake.door: the duplicate offer and the filing; intake.answers: reading answers)
 
 A location pin or a photo is taken whenever it arrives. The report, its photo rows, its
 receipt (in the outbox) and the end of the conversation commit together (intake.dispatch).
@@ -20,38 +21,35 @@ receipt (in the outbox) and the end of the conversation commit together (intake.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
-
-from marshmallow import ValidationError
-from sqlalchemy import select
 
 from citizen_api.domain.area_lookup import OutsideCity
 from citizen_api.domain.catalogue_cache import catalogue
-from citizen_api.domain.phones import InvalidPhone, parse_mobile
-from citizen_api.domain.report_fields import MAX_DESCRIPTION, ReportFields, plain_text
-from citizen_api.domain.reporting import InvalidReport, active_service, file_report
+from citizen_api.domain.report_fields import MAX_DESCRIPTION
+from citizen_api.domain.reporting import active_service
 from citizen_api.domain.routing import area_index
 from citizen_api.domain.suggest import detect_language, suggest
 from citizen_api.domain.text import normalise, similarity
-from citizen_api.duplicates.nearby import nearby_open_reports, record_supporter
 from citizen_api.intake import texts
+from citizen_api.intake.answers import (
+    answer_names,
+    attribute_answer,
+    clip,
+    pick,
+    read_number,
+    text_problem,
+)
+from citizen_api.intake.door import Door
 from citizen_api.intake.texts import CANCEL, NO, SKIP, SWITCH, YES, numbered, say
 from citizen_api.photos.imaging import CleanPhoto
 from models import (
-    OPEN_STATUSES,
     Conversation,
-    OutboundMessage,
-    Photo,
     ReporterContact,
     ServiceRequest,
     utcnow,
 )
-from notifications.outbox import enqueue_receipt
 
 MENU_SIZE = 3
-# Texts at least this alike (domain.text.similarity) make a nearby report a duplicate.
-SIMILAR_TEXT = 0.35
 # A first message of at most this many words that the suggester cannot place is a
 # greeting ("salam", "bonjour"): the resident is asked to describe the problem.
 GREETING_WORDS = 2
@@ -79,7 +77,7 @@ class Outcome:
     discard_keys: list[str] = field(default_factory=list)  # to delete once committed
 
 
-class Talk:
+class Talk(Door):
     """One step of one conversation: read the answer, say what comes next."""
 
     def __init__(self, intake, conversation: Conversation, contact: ReporterContact):
@@ -197,7 +195,7 @@ class Talk:
         self.data.update(lat=lat, long=long, area_id=hit.area_id, dup_checked=False)
 
     def take_description(self, text: str) -> bool:
-        problem = _text_problem(text, MAX_DESCRIPTION)
+        problem = text_problem(text, MAX_DESCRIPTION)
         if problem:
             self.notes.append(self.say(problem[0], **problem[1]))
             return False
@@ -254,7 +252,7 @@ class Talk:
         self.data["asking"] = attribute.code
         question = attribute.description(self.lang)
         if attribute.values:
-            names = [_pick(v, self.lang) for v in attribute.values]
+            names = [pick(v, self.lang) for v in attribute.values]
             text = self.say("attribute", question=question, options=numbered(names))
             if attribute.datatype == "multivaluelist":
                 text += "\n" + self.say("attribute_many")
@@ -269,10 +267,10 @@ class Talk:
             value = self.data.get("attrs", {}).get(attribute.code)
             if value is None:
                 continue
-            shown = _answer_names(attribute, value, self.lang)
+            shown = answer_names(attribute, value, self.lang)
             answers += f"• {attribute.description(self.lang)} → {shown}\n"
         photo = self.say("photo_yes" if self.data.get("photo") else "photo_no")
-        text = _clip(self._description(), 160)
+        text = clip(self._description(), 160)
         return self.say(
             "confirm",
             service=service.name(self.lang),
@@ -282,32 +280,6 @@ class Talk:
             text=text,
         )
 
-    def duplicate_offer(self, service) -> str | None:
-        """An open report of the same service within its duplicate radius whose text is
-        like the resident's, nearest first; None when there is none."""
-        found = nearby_open_reports(
-            self.session,
-            service.id,
-            self.data["long"],
-            self.data["lat"],
-            service.duplicate_radius_m,
-            limit=10,
-        )
-        mine = self._description()
-        for report, distance in found:
-            if report.description and similarity(mine, report.description) >= SIMILAR_TEXT:
-                self.data["dup"] = report.tracking_code
-                return self.ask(
-                    "duplicate",
-                    self.say(
-                        "duplicate",
-                        distance=round(distance),
-                        code=report.tracking_code,
-                        text=_clip(report.description, 80),
-                    ),
-                )
-        return None
-
     # --- answers, by the step they answer ---------------------------------------------
     def on_describe(self, text: str, word: str) -> str | None:
         if text and not self._is_greeting(text):
@@ -316,7 +288,7 @@ class Talk:
 
     def on_service(self, text: str, word: str) -> str | None:
         options = self.data.get("options") or []
-        number = _number(word)
+        number = read_number(word)
         if number == 0:
             return self.ask_service()
         if number is not None:
@@ -365,11 +337,11 @@ class Talk:
         )
         if attribute is None:
             return self.advance()
-        value = _attribute_answer(attribute, text, word)
+        value = attribute_answer(attribute, text, word)
         if value is None:
             last = len(attribute.values or ())
             if last:
-                self.notes.append(self.say("bad_number", number=_clip(text, 20) or "?", last=last))
+                self.notes.append(self.say("bad_number", number=clip(text, 20) or "?", last=last))
             return self.advance()
         self.data.setdefault("attrs", {})[attribute.code] = value
         return self.advance()
@@ -384,7 +356,7 @@ class Talk:
             self.data["details_done"] = True
             return self.advance()
         room = MAX_DESCRIPTION - len(self.data.get("text", "")) - 2
-        problem = _text_problem(text, room)
+        problem = text_problem(text, room)
         if problem:
             self.notes.append(self.say(problem[0], **problem[1]))
             return self.advance()
@@ -395,66 +367,6 @@ class Talk:
         if word in YES:
             return self.file()
         return self.advance()
-
-    # --- the endings ------------------------------------------------------------------
-    def file(self) -> str | None:
-        """File the report through the one way in, with the resident's number (the
-        receipt goes through the outbox), then end the conversation."""
-        d = self.data
-        try:
-            parse_mobile(self.contact.phone_e164)
-            phone = self.contact.phone_e164
-        except InvalidPhone:  # a number WhatsApp knows but SMS cannot reach
-            phone = None
-        try:
-            fields = ReportFields().load(
-                {
-                    "service_code": d["service"],
-                    "lat": d["lat"],
-                    "long": d["long"],
-                    "description": self._description(),
-                    "attributes": d.get("attrs") or {},
-                }
-            )
-            report = file_report(
-                self.session,
-                **fields,
-                phone=phone,
-                lang=self.lang,
-                channel="whatsapp",
-                snap_m=self.intake.snap_m,
-            )
-        except (InvalidReport, ValidationError) as exc:
-            detail = exc.detail if isinstance(exc, InvalidReport) else str(exc.messages)
-            return self.ask("confirm", self.say("not_filed", why=detail))
-        if d.get("photo"):
-            report.photos.append(Photo(**d["photo"]))
-        if phone is None:
-            report.contact = self.contact
-            enqueue_receipt(self.session, report)
-        self.outcome.report = report
-        self._end()
-        receipt = self.session.scalar(
-            select(OutboundMessage).where(OutboundMessage.dedupe_key == f"receipt:{report.id}")
-        )
-        if receipt is not None and receipt.state == "pending":
-            return None  # the receipt itself is the answer: the outbox sends it
-        url = self.intake.settings.report_url(report.tracking_code)
-        return self.say("filed", code=report.tracking_code, url=url)
-
-    def support(self, code: str) -> str:
-        report = self.session.scalar(
-            select(ServiceRequest).where(ServiceRequest.tracking_code == code)
-        )
-        if report is None or report.status not in OPEN_STATUSES:  # closed meanwhile
-            self.data["dup_checked"] = True
-            return self.advance()
-        record_supporter(self.session, report, f"whatsapp-contact:{self.contact.id}")
-        self.session.refresh(report, ["supporters_count"])
-        count = report.supporters_count
-        self._end(discard=True)
-        url = self.intake.settings.report_url(code)
-        return self.say("supported", code=code, count=count, url=url)
 
     def abandon(self) -> str:
         self._end(discard=True)
@@ -497,61 +409,3 @@ def discarded_photo_keys(conversation: Conversation) -> list[str]:
     """The photo files a conversation holds, to delete when it is dropped."""
     photo = (conversation.data or {}).get("photo")
     return [photo["key"], photo["thumb_key"]] if photo else []
-
-
-def _text_problem(text: str, limit: int) -> tuple[str, dict] | None:
-    if len(text) > limit:
-        return "too_long", {"length": len(text), "limit": limit}
-    try:
-        plain_text(text)
-    except ValidationError:
-        return "html", {}
-    if "\x00" in text:
-        return "html", {}
-    return None
-
-
-def _number(word: str) -> int | None:
-    match = re.fullmatch(r"(?:n ?|no ?|rqm ?|رقم ?)?(\d{1,3})", word)
-    return int(match.group(1)) if match else None
-
-
-def _pick(value: dict, lang: str) -> str:
-    return value.get(f"name_{lang}") or value.get("name_fr") or value["key"]
-
-
-def _answer_names(attribute, value, lang: str) -> str:
-    if not attribute.values:
-        return str(value)
-    names = {v["key"]: _pick(v, lang) for v in attribute.values}
-    values = value if isinstance(value, list) else [value]
-    return ", ".join(names.get(v, v) for v in values)
-
-
-def _attribute_answer(attribute, text: str, word: str):
-    """The answer to one attribute from the resident's words, or None if unreadable."""
-    if attribute.values:
-        keys = [v["key"] for v in attribute.values]
-        numbers = [int(n) for n in re.findall(r"\d{1,3}", word)]
-        picked = [keys[n - 1] for n in numbers if 1 <= n <= len(keys)]
-        if not picked:  # words: the choice whose name is most like them
-            scored = [
-                (max(similarity(word, _pick(v, lang)) for lang in texts.LANGS), v["key"])
-                for v in attribute.values
-            ]
-            best = max(scored)
-            picked = [best[1]] if best[0] > 0.6 else []
-        if not picked or (numbers and len(picked) != len(numbers)):
-            return None
-        if attribute.datatype == "multivaluelist":
-            return list(dict.fromkeys(picked))
-        return picked[0] if len(picked) == 1 else None
-    if attribute.datatype == "number":
-        number = _number(word)
-        return number
-    return text[:200] or None
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

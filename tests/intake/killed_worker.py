@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 
-import citizen_api.intake.conversation as conversation
+import citizen_api.intake.door as door
 from tests.helpers import make_app
 from tests.intake.support import Resident
 
@@ -22,7 +22,7 @@ from tests.intake.support import Resident
 def main() -> None:
     config, params = json.loads(sys.argv[1]), json.loads(sys.argv[2])
     app = make_app(config.pop("DATABASE_URL"), **config)
-    real = conversation.file_report
+    real = door.file_report
 
     def file_then_die(session, **fields):
         report = real(session, **fields)
@@ -30,7 +30,7 @@ def main() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
         return report
 
-    conversation.file_report = file_then_die
+    door.file_report = file_then_die
     Resident(app.test_client()).post(params)
     sys.exit("the worker was not killed")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-import citizen_api.intake.conversation as conversation
+import citizen_api.intake.door as door
 from citizen_api.extensions import db
 from citizen_api.intake.expiry import expire_idle
 from citizen_api.photos.upload import storage
@@ -150,14 +150,14 @@ def test_a_failure_between_the_answer_and_the_commit_leaves_nothing(wa, wa_app, 
     resident = Resident(wa)
     to_confirm(resident)
     params = resident.params("1")
-    real = conversation.file_report
+    real = door.file_report
 
     def file_then_fail(session, **fields):
         real(session, **fields)
         session.flush()
         raise ConnectionResetError("the database went away")
 
-    monkeypatch.setattr(conversation, "file_report", file_then_fail)
+    monkeypatch.setattr(door, "file_report", file_then_fail)
     assert resident.post(params).status_code == 500  # Twilio will retry it
     assert reports(wa_app) == [] and receipts(wa_app) == 0
     with wa_app.app_context():
