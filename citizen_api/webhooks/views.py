@@ -2,7 +2,8 @@
 
 Each request must carry a valid X-Twilio-Signature for the public URL Twilio called
 (PUBLIC_BASE_URL + path), computed over the form fields; otherwise 403 and nothing is
-read. Replies to inbound messages are TwiML (text/xml).
+read. Replies to inbound messages are TwiML (text/xml); what they say is decided by
+citizen_api.intake.dispatch (a command, or the next step of a report filed over WhatsApp).
 """
 
 from __future__ import annotations
