@@ -72,6 +72,7 @@ class Inbound:
     lat: float | None = None
     long: float | None = None
     media_url: str | None = None
+    media_type: str | None = None  # MediaContentType0, e.g. image/jpeg or audio/ogg
 
 
 class _Answered(Exception):
@@ -86,7 +87,9 @@ def answer(intake: Intake, message: Inbound) -> str | None:
     if known is not None:
         return known.reply
     photo = None
-    if message.media_url:
+    if message.media_url and not (message.media_type or "image/").startswith("image/"):
+        photo = MediaProblem("not-image")  # a voice note, a video: not downloaded
+    elif message.media_url:
         photo = fetch_photo(intake.media, message.media_url)
     for attempt in range(1, ATTEMPTS + 1):
         stored: list[str] = []

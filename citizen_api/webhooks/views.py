@@ -54,6 +54,7 @@ def inbound_message():
         lat=_coordinate(form.get("Latitude"), 90),
         long=_coordinate(form.get("Longitude"), 180),
         media_url=form.get("MediaUrl0") if _count(form.get("NumMedia")) else None,
+        media_type=form.get("MediaContentType0"),
     )
     reply = answer(_intake(), message)
     twiml = MessagingResponse()

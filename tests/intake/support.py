@@ -35,7 +35,14 @@ class Resident:
         self.client, self.phone = client, phone
         self.sender = "whatsapp:" + phone
 
-    def params(self, body: str = "", sid: str | None = None, pin=None, media: str | None = None):
+    def params(
+        self,
+        body: str = "",
+        sid: str | None = None,
+        pin=None,
+        media: str | None = None,
+        media_type: str = "image/jpeg",
+    ):
         params = {
             "MessageSid": sid or new_sid(),
             "AccountSid": "AC" + "0123456789abcdef" * 2,
@@ -47,7 +54,7 @@ class Resident:
         if pin:
             params.update(Latitude=str(pin[0]), Longitude=str(pin[1]))
         if media:
-            params.update(MediaUrl0=media, MediaContentType0="image/jpeg")
+            params.update(MediaUrl0=media, MediaContentType0=media_type)
         return params
 
     def post(self, params: dict):

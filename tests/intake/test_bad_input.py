@@ -66,6 +66,15 @@ def test_a_photo_that_cannot_be_used_is_explained_and_the_report_goes_on(
     assert report.photos == []
 
 
+def test_a_voice_note_is_not_downloaded_and_the_report_goes_on(wa, wa_app, media):
+    resident = Resident(wa)
+    to_photo(resident)
+    before = len(media.requests)
+    answer = resident.says(media=media.url("photo"), media_type="audio/ogg")
+    assert "ce n'est pas une image" in answer and "ajouter des détails" in answer
+    assert len(media.requests) == before
+
+
 def test_a_media_url_off_twilio_is_not_fetched(wa, wa_app, media):
     resident = Resident(wa)
     to_photo(resident)
