@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import report
-from tests.intake.support import DOWNTOWN, Resident, conversation_of, pick_service, reports
+from tests.notifications.whatsapp.support import (
+    DOWNTOWN,
+    Resident,
+    conversation_of,
+    pick_service,
+    reports,
+)
 
 NEAR = (DOWNTOWN[0] + 0.0003, DOWNTOWN[1])  # about 33 m north
 FAR = (DOWNTOWN[0] + 0.0045, DOWNTOWN[1])  # about 500 m north: beyond the 250 m radius

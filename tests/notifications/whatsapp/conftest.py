@@ -1,6 +1,6 @@
 """The app as a WhatsApp front door: Twilio configured (the emulator of
-tests/notifications), Twilio's media URLs served by a local stand-in, and a resident
-who talks to it through the signed inbound webhook."""
+tests/notifications, shared), Twilio's media URLs served by a local stand-in, and a
+resident who talks to it through the signed inbound webhook."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from citizen_api.extensions import db
 from tests.conftest import clear_reports
 from tests.helpers import make_app
-from tests.intake.media_server import MediaServer
-from tests.notifications.conftest import emulator, fake, twilio_config  # noqa: F401
+from tests.notifications.conftest import twilio_config
+from tests.notifications.whatsapp.media_server import MediaServer
 
 MAX_PHOTO_BYTES = 1024 * 1024
 
@@ -23,7 +23,7 @@ def media():
     server.stop()
 
 
-def wa_config(app, emulator, media, photo_dir, **overrides) -> dict:  # noqa: F811
+def wa_config(app, emulator, media, photo_dir, **overrides) -> dict:
     """The configuration of the WhatsApp-ready app (also handed to subprocesses)."""
     return {
         "DATABASE_URL": app.config["DATABASE_URL"],
@@ -47,7 +47,7 @@ def wa_photo_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def wa_app(app, emulator, media, wa_photo_dir):  # noqa: F811
+def wa_app(app, emulator, media, wa_photo_dir):
     """The app with Twilio and WhatsApp configured, on the same database as `app`."""
     config = wa_config(app, emulator, media, wa_photo_dir)
     application = make_app(config.pop("DATABASE_URL"), **config)
@@ -58,7 +58,7 @@ def wa_app(app, emulator, media, wa_photo_dir):  # noqa: F811
 
 
 @pytest.fixture
-def wa(wa_app, emulator):  # noqa: F811
+def wa(wa_app, emulator):
     """A client of the WhatsApp-ready app; reports, messages and conversations cleared after."""
     emulator.fake.reset()
     yield wa_app.test_client()

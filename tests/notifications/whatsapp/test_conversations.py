@@ -9,7 +9,7 @@ from PIL import Image
 
 from citizen_api.extensions import db
 from citizen_api.photos.upload import storage
-from tests.intake.support import (
+from tests.notifications.whatsapp.support import (
     DOWNTOWN,
     Resident,
     choice,

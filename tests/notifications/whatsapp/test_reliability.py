@@ -18,8 +18,8 @@ from citizen_api.intake.expiry import expire_idle
 from citizen_api.photos.upload import storage
 from models import Conversation, InboundReply, OutboundMessage
 from tests.helpers import db_time, make_app
-from tests.intake.conftest import wa_config
-from tests.intake.support import (
+from tests.notifications.whatsapp.conftest import wa_config
+from tests.notifications.whatsapp.support import (
     DOWNTOWN,
     Resident,
     conversation_of,
@@ -28,7 +28,7 @@ from tests.intake.support import (
     twiml_text,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def to_confirm(resident: Resident) -> None:
@@ -128,7 +128,7 @@ def test_a_worker_killed_before_its_commit_files_the_report_once_on_the_retry(
         [
             sys.executable,
             "-m",
-            "tests.intake.killed_worker",
+            "tests.notifications.whatsapp.killed_worker",
             json.dumps(config),
             json.dumps(params),
         ],

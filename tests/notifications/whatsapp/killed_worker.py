@@ -1,6 +1,6 @@
 """A worker that dies mid-request, run as its own process by the tests:
 
-    python -m tests.intake.killed_worker '<app config as JSON>' '<webhook form as JSON>'
+    python -m tests.notifications.whatsapp.killed_worker '<app config>' '<webhook form>'
 
 It posts one signed inbound message and is killed (SIGKILL, as the OOM killer or a
 deploy would) right after the report was filed inside the message's transaction, before
@@ -16,7 +16,7 @@ import sys
 
 import citizen_api.intake.door as door
 from tests.helpers import make_app
-from tests.intake.support import Resident
+from tests.notifications.whatsapp.support import Resident
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from citizen_api.extensions import db
 from models import InboundReply
-from tests.intake.support import (
+from tests.notifications.support import signed_post
+from tests.notifications.whatsapp.support import (
     AT_SEA,
     DOWNTOWN,
     Resident,
@@ -16,7 +17,6 @@ from tests.intake.support import (
     pick_service,
     reports,
 )
-from tests.notifications.support import signed_post
 
 
 def to_photo(resident: Resident) -> None:
