@@ -7,4 +7,5 @@ COPY . .
 RUN pip install --no-cache-dir .
 ENV PORT=5000 HOST=0.0.0.0
 EXPOSE 5000
+# The web app; docker-compose.yml runs the worker and Celery from the same image.
 CMD ["sh", "-c", "flask --app citizen_api db upgrade && flask --app citizen_api seed --if-empty && exec gunicorn 'citizen_api:create_app()'"]

@@ -1,12 +1,14 @@
-# casa311 — `make run` serves the API on the embedded default; `make test` runs the suite.
+# casa311 — `make run` serves the API and runs its background worker on the embedded
+# default; `make test` runs the suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Export .env's KEY=value lines (if any) into a recipe; variables already set win.
-LOAD_ENV := if [ -f .env ]; then while IFS='=' read -r k v; do \
-	  [[ $$k =~ ^[A-Z_][A-Z0-9_]*$$ && -z "$${!k+x}" ]] && export "$$k=$$v"; done < .env; fi
+# Export $(ENV_FILE)'s KEY=value lines (if any) into a recipe; variables already set win.
+ENV_FILE ?= .env
+LOAD_ENV := if [ -f $(ENV_FILE) ]; then while IFS='=' read -r k v; do \
+	  [[ $$k =~ ^[A-Z_][A-Z0-9_]*$$ && -z "$${!k+x}" ]] && export "$$k=$$v"; done < $(ENV_FILE); fi
 
 # Without SECRET_KEY, use (and on first run create) a random one kept in instance/.
 ENSURE_SECRET_KEY := if [ -z "$${SECRET_KEY:-}" ]; then mkdir -p instance; \
@@ -42,16 +44,17 @@ run: install system-deps-run
 	$(BIN)/flask --app citizen_api db upgrade && \
 	$(BIN)/flask --app citizen_api seed --if-empty && \
 	echo "casa311 on http://$$HOST:$$PORT  (API docs: http://$$HOST:$$PORT/api/v1/docs)" && \
-	exec $(BIN)/gunicorn 'citizen_api:create_app()'
+	exec $(BIN)/python scripts/processes.py
 
 # The Twilio emulator for the tests: Prism from npm (package-lock.json) and Twilio's
 # OpenAPI spec taken from its npm tarball (never committed). Idempotent.
 emulator:
 	@tests/emulator/setup.sh >/dev/null
 
-# A Celery worker with beat (sweep + erasure); needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0
+# The background processes alone, beside a web server run elsewhere: the periodic jobs'
+# worker, and with CELERY_BROKER_URL set a Celery worker too (scripts/processes.py).
 worker: install
-	@$(LOAD_ENV); $(ENSURE_SECRET_KEY); exec $(BIN)/celery -A citizen_api.worker:celery worker --beat --loglevel=INFO
+	@$(LOAD_ENV); $(ENSURE_SECRET_KEY); exec $(BIN)/python scripts/processes.py --only worker,celery
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 test: install system-deps-test emulator

@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_notifications(app)
+    register_background(app)
     register_blueprints(app)
     register_edge(app)
     register_limits(app)
@@ -50,6 +51,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_notifications(app: Flask) -> None:
     from citizen_api.notify import register_notifications as register
+
+    register(app)
+
+
+def register_background(app: Flask) -> None:
+    from citizen_api.background import register_background as register
 
     register(app)
 

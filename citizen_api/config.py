@@ -7,6 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
+from notifications.scheduler import JOB_SETTINGS
 from notifications.settings import NOTIFY_SETTINGS
 
 # The placeholder documentation shows; like an empty or short key, refused in production.
@@ -73,6 +74,10 @@ SETTINGS: dict[str, tuple[object, type]] = {
     "WHATSAPP_WINDOW_SECONDS": (10, int),
     "WHATSAPP_MEDIA_TIMEOUT_SECONDS": (5.0, float),
     "TWILIO_MEDIA_BASE_URL": ("", str),
+    # How often the worker drops conversations idle for 24 hours, in seconds.
+    "WHATSAPP_EXPIRE_EVERY_SECONDS": (300, int),
+    # The worker's periodic jobs (tick, intervals, heartbeat): notifications/scheduler.py.
+    **JOB_SETTINGS,
     # Robustness and abuse resistance (README, "Limits"): rate limits per client, as
     # "N/period" items joined by ";". Redis holds the counters when REDIS_URL is set.
     "REDIS_URL": ("", str),

@@ -1,9 +1,9 @@
-"""The Celery app of a configured casa311, for the worker and beat processes:
+"""The Celery app of a configured casa311, for the Celery worker process (with a broker):
 
     celery -A citizen_api.worker:celery worker --loglevel=INFO      # sends messages
-    celery -A citizen_api.worker:celery beat --loglevel=INFO        # sweep + erasure schedule
 
-(or one process: `worker --beat`). Reads the same environment as the web app.
+Reads the same environment as the web app. The periodic jobs are not Celery's: they run
+in `flask --app citizen_api worker` (citizen_api/background.py).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceT
 from models.conversations import Conversation, InboundReply
 from models.geography import Area
 from models.idempotency import IdempotencyKey
+from models.jobs import JobRun
 from models.media import Photo, Supporter
 from models.messages import InboundMessage, OutboundMessage
 from models.people import ROLES, Clerk, ReporterContact
@@ -32,6 +33,7 @@ __all__ = [
     "IdempotencyKey",
     "InboundMessage",
     "InboundReply",
+    "JobRun",
     "MonthlyStats",
     "OutboundMessage",
     "Photo",

@@ -334,6 +334,15 @@ def record(notifier, results: list[Result]) -> None:
                 r.claim.id,
                 r.claim.attempt,
             )
+        if r.outcome.result == "dead" and r.claim.id in recorded:
+            # Once per message: a dead message is never claimed again. No number here.
+            log.warning(
+                "message %s gave up after attempt %s: %s",
+                r.claim.id,
+                r.claim.attempt,
+                r.values.get("last_error"),
+            )
+            continue
         log.info(
             "message %s to %s via %s: %s (attempt %s)%s",
             r.claim.id,
@@ -364,10 +373,12 @@ def drain(
     grace_seconds: float = 0.0,
     until_empty: bool = True,
     max_seconds: float | None = None,
+    stop=None,
 ) -> dict[str, int]:
     """Send due messages in batches: claim a batch (one statement on PostgreSQL), send it
     over NOTIFY_SEND_CONCURRENCY connections, record the outcomes (one statement); again
-    until nothing is due (or once, or for at most `max_seconds`). Counts by outcome."""
+    until nothing is due (or once, or for at most `max_seconds`, or until `stop()` says
+    so: checked between batches, so every claimed message is recorded). Counts by outcome."""
     settings = notifier.settings
     batch = batch or settings.notify_claim_batch
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
@@ -382,6 +393,8 @@ def drain(
         for r in results:
             counts[r.outcome.result] = counts.get(r.outcome.result, 0) + 1
         if not claims or not until_empty or (deadline and time.monotonic() > deadline):
+            return counts
+        if stop is not None and stop():
             return counts
 
 

@@ -14,12 +14,14 @@ from models import OPEN_STATUSES, Conversation, ReporterContact, ServiceRequest,
 log = logging.getLogger(__name__)
 
 
-def erase_expired_numbers(session: Session, retention_days: int) -> int:
-    """Detach numbers from reports closed more than `retention_days` ago, then delete the
-    numbers no report (and no report in progress on WhatsApp) uses any more. Messages
-    keep their state and text, without the number.
-    Returns how many numbers were deleted."""
-    now = session.scalar(select(utcnow()))
+def erase_expired_numbers(
+    session: Session, retention_days: int, now: dt.datetime | None = None
+) -> int:
+    """Detach numbers from reports closed more than `retention_days` before `now` (the
+    database clock unless given), then delete the numbers no report (and no report in
+    progress on WhatsApp) uses any more. Messages keep their state and text, without the
+    number. Returns how many numbers were deleted."""
+    now = now or session.scalar(select(utcnow()))
     cutoff = now - dt.timedelta(days=retention_days)
     session.execute(
         update(ServiceRequest)

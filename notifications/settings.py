@@ -34,6 +34,9 @@ NOTIFY_SETTINGS: dict[str, tuple[object, type]] = {
     "NOTIFY_LEASE_SECONDS": (120, int),
     "NOTIFY_SWEEP_SECONDS": (60, int),
     "NOTIFY_SWEEP_BATCH": (500, int),
+    # With a broker, the sweep leaves messages younger than this to the task queued at
+    # their commit (without one, it takes every due message at once).
+    "NOTIFY_SWEEP_GRACE_SECONDS": (15.0, float),
     # A worker draining the outbox claims this many due messages per round trip, and sends
     # them over this many concurrent connections to Twilio.
     "NOTIFY_CLAIM_BATCH": (50, int),
@@ -64,6 +67,7 @@ class Settings:
     notify_lease_seconds: int = 120
     notify_sweep_seconds: int = 60
     notify_sweep_batch: int = 500
+    notify_sweep_grace_seconds: float = 15.0
     notify_claim_batch: int = 50
     notify_send_concurrency: int = 8
     notify_validity_seconds: int = 14400

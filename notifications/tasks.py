@@ -2,10 +2,15 @@
 
 One Celery app per Notifier. With CELERY_BROKER_URL unset the app is eager: tasks run
 in-process, right after the commit that wrote the message (so `make run` needs no
-broker); retries then wait for the next sweep. With a broker (Redis in production) a
-worker sends, retries itself after the backoff, and beat runs the sweep and the erasure:
+broker); retries then wait for the worker's next sweep. With a broker (Redis in
+production) a Celery worker sends and retries itself after the backoff:
 
-    celery -A citizen_api.worker worker --beat --loglevel=INFO
+    celery -A citizen_api.worker:celery worker --loglevel=INFO
+
+There is no beat schedule: the periodic jobs (the sweep, the erasure) run in casa311's
+own worker (`flask --app citizen_api worker`, notifications/scheduler.py), under locks
+that keep them from running twice at once; Celery beat has none. `casa311.sweep` stays a
+task for fanning a large backlog out over many Celery workers (bench/outbox_dispatch.py).
 """
 
 from __future__ import annotations
@@ -34,13 +39,6 @@ def create_celery(notifier) -> Celery:
         broker_connection_timeout=3,
         broker_transport_options={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
         worker_hijack_root_logger=False,
-        beat_schedule={
-            "sweep-outbox": {
-                "task": "casa311.sweep",
-                "schedule": float(settings.notify_sweep_seconds),
-            },
-            "erase-phone-numbers": {"task": "casa311.erase_phone_numbers", "schedule": 3600.0},
-        },
     )
 
     @app.task(name="casa311.send_message", bind=True, shared=False)

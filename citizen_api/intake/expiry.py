@@ -1,8 +1,8 @@
 """Drop conversations idle for 24 hours, and answers kept for Twilio's retries once no
 retry can come. A periodic job: `expire_idle(session, storage)` is what a scheduler calls
 (`flask --app citizen_api intake expire` runs it by hand; `expiry_job(storage)` is the
-same as a job for the worker's scheduler, once it is on main:
-`jobs_of(app).add("expire-conversations", every=300, run=expiry_job(storage))`).
+same as the worker's periodic job "expire-conversations", registered by
+intake.commands every WHATSAPP_EXPIRE_EVERY_SECONDS).
 A message that arrives for an expired conversation is never read as its answer anyway
 (intake.dispatch checks), so running this late only keeps rows longer.
 """
@@ -23,10 +23,12 @@ from models import Conversation, InboundReply, utcnow
 REPLIES_KEPT = dt.timedelta(hours=48)
 
 
-def expire_idle(session: Session, storage: PhotoStorage) -> tuple[int, int]:
-    """Delete expired conversations (and their photo files) and old stored answers;
-    commits. Returns (conversations, answers) deleted."""
-    now = session.scalar(select(utcnow()))
+def expire_idle(
+    session: Session, storage: PhotoStorage, now: dt.datetime | None = None
+) -> tuple[int, int]:
+    """Delete conversations expired at `now` (the database clock unless given), their
+    photo files, and old stored answers; commits. Returns (conversations, answers)."""
+    now = now or session.scalar(select(utcnow()))
     expired = session.scalars(
         select(Conversation).where(Conversation.expires_at <= now).with_for_update(skip_locked=True)
     ).all()
@@ -49,7 +51,8 @@ def expiry_job(storage: PhotoStorage):
 
     def run(ctx) -> dict:
         with ctx.Session() as session:
-            conversations, answers = expire_idle(session, storage)
+            now = ctx.now(session) if hasattr(ctx, "now") else None
+            conversations, answers = expire_idle(session, storage, now)
         return {"conversations": conversations, "answers": answers}
 
     return run

@@ -3,7 +3,7 @@
 It sits behind Stoplight Prism (`prism proxy --errors`), which checks every request
 casa311 makes, and every answer this fake gives, against Twilio's own OpenAPI spec.
 It keeps the messages it accepted, answers Twilio's magic test numbers, and plays
-scripted faults per recipient: a 429 with Retry-After, a 500, a slow answer (a timeout
+scripted faults per recipient: a 429 with Retry-After, a 500 or 503, a slow answer (a timeout
 for the client) before or after accepting the message.
 """
 
@@ -54,7 +54,7 @@ class TwilioFake:
 
     # --- scripting -------------------------------------------------------------------
     def script(self, to: str, *faults: str) -> None:
-        """Answer the next sends to `to` with these faults, in order: '429', '500',
+        """Answer the next sends to `to` with these faults, in order: '429', '500', '503',
         'timeout' (slow, nothing accepted) or 'timeout-accepted' (accepted, then slow)."""
         self.faults[to].extend(faults)
 
@@ -107,6 +107,8 @@ class TwilioFake:
             return self._error(429, 20429, "Too Many Requests", {"Retry-After": "1"})
         if fault == "500":
             return self._error(500, 20500, "Internal Server Error")
+        if fault == "503":
+            return self._error(503, 20503, "Service Unavailable")
         if fault == "timeout":
             time.sleep(self.slow_seconds)
             return self._error(503, 20503, "Service Unavailable")
