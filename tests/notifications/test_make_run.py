@@ -116,7 +116,12 @@ def test_make_run_starts_the_web_server_and_the_worker(product):
         "the worker to run every job once",
         product.log,
     )
-    assert set(ready["jobs"]) == {"sweep-outbox", "erase-phone-numbers", "purge-idempotency-keys"}
+    assert set(ready["jobs"]) == {
+        "sweep-outbox",
+        "erase-phone-numbers",
+        "purge-idempotency-keys",
+        "expire-conversations",
+    }
 
 
 def test_a_receipt_refused_with_503_once_is_delivered_on_the_retry(product, fake):

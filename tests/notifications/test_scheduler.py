@@ -93,7 +93,12 @@ def test_readyz_says_whether_the_jobs_ran_on_time_and_how_late_the_outbox_is(
 ):
     before = tw.get("/readyz").get_json()
     assert before["status"] == "ready"
-    assert set(before["jobs"]) == {"sweep-outbox", "erase-phone-numbers", "purge-idempotency-keys"}
+    assert set(before["jobs"]) == {
+        "sweep-outbox",
+        "erase-phone-numbers",
+        "purge-idempotency-keys",
+        "expire-conversations",
+    }
     assert before["jobs_on_time"] is False  # no worker has run them yet
     assert before["outbox"] == {
         "due": 0,
@@ -110,7 +115,12 @@ def test_readyz_says_whether_the_jobs_ran_on_time_and_how_late_the_outbox_is(
     from citizen_api.background import jobs_of
 
     worker = Scheduler(engine, jobs_of(tw_app), tick=0.05)
-    assert worker.run_due() == ["sweep-outbox", "erase-phone-numbers", "purge-idempotency-keys"]
+    assert worker.run_due() == [
+        "sweep-outbox",
+        "erase-phone-numbers",
+        "purge-idempotency-keys",
+        "expire-conversations",
+    ]
     after = tw.get("/readyz").get_json()
     assert after["jobs_on_time"] is True
     assert all(job["last_status"] == "ok" for job in after["jobs"].values())
