@@ -57,11 +57,16 @@ def twilio_config(url: str, count: int, **extra) -> dict:
 
 
 # --- the emulator, in its own process ------------------------------------------------
-def run_fake(conn, server: str) -> None:
+def run_fake(conn, server: str, templates: dict | None = None) -> None:
+    """The fake in this process, answering `conn`'s commands; `templates` are the WhatsApp
+    Content templates it knows (ContentSid -> text), as bench/alerts.py needs."""
     from tests.notifications.twilio_fake import TwilioFake
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 8"
     fake = TwilioFake(SID, TOKEN)
+    fake.reset = lambda reset=fake.reset: (reset(), fake.templates.update(templates or {}))
+    fake.templates.update(templates or {})
     if server == "waitress":
         # werkzeug's server closes every connection ("Connection: close"): a new TCP
         # connection and thread per request. Twilio and Prism keep connections alive;

@@ -63,6 +63,7 @@ def register_background(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from citizen_api.api import register_api
+    from citizen_api.cap.views import blp as cap
     from citizen_api.open311 import register_open311
     from citizen_api.page.views import register_page
     from citizen_api.web.health import blp as health
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health)
     app.register_blueprint(webhooks)
+    app.register_blueprint(cap)
     register_api(app)
     register_open311(app)
     register_page(app)

@@ -81,9 +81,12 @@ def register_security_schemes(api: Api) -> None:
 
 
 def register_api(app: Flask) -> None:
+    from citizen_api.alerts.subscription_views import blp as alert_subscriptions
+    from citizen_api.alerts.views import blp as alerts
     from citizen_api.areas.views import blp as areas
     from citizen_api.catalogue.views import blp as services
     from citizen_api.duplicates.views import register_duplicates
+    from citizen_api.incidents.views import blp as incidents
     from citizen_api.photos.views import register_photos
     from citizen_api.reports.feedback import blp as feedback
     from citizen_api.reports.views import blp as reports
@@ -113,7 +116,17 @@ def register_api(app: Flask) -> None:
         },
     )
     register_security_schemes(api)
-    for blueprint in (services, reports, feedback, areas, auth, triage):
+    for blueprint in (
+        services,
+        reports,
+        feedback,
+        areas,
+        auth,
+        triage,
+        alerts,
+        alert_subscriptions,
+        incidents,
+    ):
         api.register_blueprint(blueprint)
     app.before_request(require_json_body)
     register_photos(app, api)

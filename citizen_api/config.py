@@ -65,6 +65,9 @@ SETTINGS: dict[str, tuple[object, type]] = {
         "Ask the casa311 team (open311@casablanca.ma) for an API key for your app.",
         str,
     ),
+    # Area alerts as CAP 1.2: the sender (an e-mail-like address) and its display name.
+    "CAP_SENDER": ("casa311@casablanca.ma", str),
+    "CAP_SENDER_NAME": ("Commune de Casablanca (casa311)", str),
     # SMS and WhatsApp (Twilio), Celery, consent and retention: see notifications/settings.py.
     **NOTIFY_SETTINGS,
     # WhatsApp intake (citizen_api.intake): messages one number may send per window

@@ -1,11 +1,13 @@
 """casa311's data model: SQLAlchemy 2.0 typed models, free of Flask."""
 
+from models.alerts import Alert, AlertSubscription
 from models.api_keys import ApiKey
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
 from models.conversations import Conversation, InboundReply
 from models.geography import Area
 from models.idempotency import IdempotencyKey
+from models.incidents import INCIDENT_STATUSES, Incident, IncidentReport
 from models.jobs import JobRun
 from models.media import Photo, Supporter
 from models.messages import InboundMessage, OutboundMessage
@@ -20,10 +22,13 @@ from models.service_requests import (
 from models.stats import MonthlyStats, ResolutionHours
 
 __all__ = [
+    "INCIDENT_STATUSES",
     "OPEN_STATUSES",
     "PRIORITIES",
     "ROLES",
     "STATUSES",
+    "Alert",
+    "AlertSubscription",
     "ApiKey",
     "Area",
     "Base",
@@ -33,6 +38,8 @@ __all__ = [
     "IdempotencyKey",
     "InboundMessage",
     "InboundReply",
+    "Incident",
+    "IncidentReport",
     "JobRun",
     "MonthlyStats",
     "OutboundMessage",

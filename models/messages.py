@@ -15,13 +15,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, BigId, utcnow
 from models.people import ReporterContact
 
-MESSAGE_KINDS = ("receipt", "status")
+# alert: an area alert to a subscriber; confirm: the code confirming a subscription.
+MESSAGE_KINDS = ("receipt", "status", "alert", "confirm")
 MESSAGE_CHANNELS = ("sms", "whatsapp", "console")
 # pending: to send (or to retry); sent: accepted by Twilio; delivered/undelivered/failed:
 # Twilio's delivery reports; dead: refused for good or out of attempts; skipped: never
 # sent on purpose (opted out, daily cap, number erased).
 MESSAGE_STATES = ("pending", "sent", "delivered", "undelivered", "failed", "dead", "skipped")
-INBOUND_COMMANDS = ("status", "stop", "start", "help", "unknown")
+INBOUND_COMMANDS = ("status", "stop", "start", "help", "subscribe", "unknown")
 
 
 class OutboundMessage(Base):
@@ -40,7 +41,8 @@ class OutboundMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    # receipt:<request id> or status:<event id>: one message per cause, whatever retries.
+    # receipt:<request id>, status:<event id>, alert:<alert id>.<version>:<contact id>:
+    # one message per cause, whatever retries.
     dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_requests.id", ondelete="CASCADE"), index=True
@@ -51,10 +53,17 @@ class OutboundMessage(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("reporter_contacts.id", ondelete="SET NULL")
     )
+    alert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alerts.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20))
     lang: Mapped[str] = mapped_column(String(2))
     body: Mapped[str] = mapped_column(Text)
+    # A WhatsApp message outside the 24-hour window goes as an approved Content template:
+    # its ContentSid and the ContentVariables JSON (the body is that template rendered).
+    content_sid: Mapped[str | None] = mapped_column(String(34))
+    content_variables: Mapped[str | None] = mapped_column(Text)
     segments: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

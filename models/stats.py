@@ -156,6 +156,17 @@ def _changed(report: ServiceRequest) -> bool:
     return any(attrs[name].history.has_changes() for name in _FIELDS)
 
 
+def move_contributions(connection, changes) -> None:
+    """Move the aggregates for reports changed by a set-based UPDATE (which the flush
+    hook below does not see): each change is (old, new), each a tuple of requested_at,
+    area_id, service_type_id, status, resolved_at, expected_at."""
+    deltas = _Deltas()
+    for old, new in changes:
+        deltas.add(contribution(*old), -1)
+        deltas.add(contribution(*new), +1)
+    deltas.apply(connection)
+
+
 def _keep_stats_current(session, _context):
     deltas = _Deltas()
     for obj in session.new:

@@ -64,8 +64,10 @@ class UncertainError(ChannelError):
 class Channel(Protocol):
     name: str
 
-    def send(self, to_e164: str, body: str) -> str:
-        """Send `body` to `to_e164`; return the provider's SID."""
+    def send(self, to_e164: str, body: str, template: tuple[str, str] | None = None) -> str:
+        """Send `body` to `to_e164` (or, given `template`, that approved Content template:
+        its ContentSid and ContentVariables JSON, which render as `body`); return the
+        provider's SID."""
 
     def find_sent(self, to_e164: str, body: str, since: dt.datetime) -> str | None:
         """The SID of a message with this body already sent to this number since `since`."""
@@ -76,7 +78,7 @@ class Console:
 
     name = "console"
 
-    def send(self, to_e164: str, body: str) -> str:
+    def send(self, to_e164: str, body: str, template: tuple[str, str] | None = None) -> str:
         log.info("message to %s: %s", mask(to_e164), body)
         return "console-" + uuid.uuid4().hex[:24]
 
@@ -140,11 +142,16 @@ class TwilioChannel:
             return {"messaging_service_sid": self.settings.twilio_messaging_service_sid}
         return {"from_": self.settings.twilio_sms_from}
 
-    def send(self, to_e164: str, body: str) -> str:
+    def send(self, to_e164: str, body: str, template: tuple[str, str] | None = None) -> str:
+        content = (
+            {"content_sid": template[0], "content_variables": template[1]}
+            if template
+            else {"body": body}
+        )
         try:
             message = self.client.messages.create(
                 to=self.address(to_e164),
-                body=body,
+                **content,
                 status_callback=self.settings.status_callback_url,
                 validity_period=self.settings.notify_validity_seconds,
                 **self.sender(),

@@ -70,6 +70,13 @@ class Claim:
     ambiguous: bool  # the previous attempt's outcome is unknown: look before resending
     since: dt.datetime | None
     skipped: str | None = None  # set when the claim itself marked the message skipped
+    # An approved WhatsApp template to send instead of a free-form body.
+    content_sid: str | None = None
+    content_variables: str | None = None
+
+    @property
+    def template(self) -> tuple[str, str] | None:
+        return (self.content_sid, self.content_variables or "{}") if self.content_sid else None
 
 
 @dataclass
@@ -107,7 +114,8 @@ UPDATE outbound_messages m SET
 FROM picked p
 WHERE m.id = p.id
 RETURNING m.id, m.attempts, m.channel, m.body, p.phone, p.skip,
-          p.old_uncertain OR p.old_lease IS NOT NULL AS ambiguous, p.since
+          p.old_uncertain OR p.old_lease IS NOT NULL AS ambiguous, p.since,
+          m.content_sid, m.content_variables
 """
 _PG_CLAIM_DUE = _PG_CLAIM.format(
     where="m.next_attempt_at <= now() AND m.created_at <= now() - make_interval(secs => :grace)"
@@ -142,7 +150,18 @@ def _postgres(notifier) -> bool:
 
 def _claims(rows) -> list[Claim]:
     return [
-        Claim(r.id, r.attempts, r.channel, r.phone, r.body, r.ambiguous, r.since, r.skip)
+        Claim(
+            r.id,
+            r.attempts,
+            r.channel,
+            r.phone,
+            r.body,
+            r.ambiguous,
+            r.since,
+            r.skip,
+            r.content_sid,
+            r.content_variables,
+        )
         for r in rows
     ]
 
@@ -229,6 +248,8 @@ def _claim_one_simple(notifier, message_id: int, *, force: bool) -> Claim | Outc
             body=message.body,
             ambiguous=message.uncertain or message.lease_until is not None,
             since=message.claimed_at or message.created_at,
+            content_sid=message.content_sid,
+            content_variables=message.content_variables,
         )
         claimed = session.execute(
             update(OutboundMessage)
@@ -263,7 +284,7 @@ def send(notifier, claim: Claim) -> Result:
         if sid:
             log.info("message %s had reached %s already: not sent again", claim.id, mask(claim.to))
         else:
-            sid = channel.send(claim.to, claim.body)
+            sid = channel.send(claim.to, claim.body, template=claim.template)
         values.update(state="sent", provider_sid=sid, uncertain=False, error_code=None)
         values.update(last_error=None)
         outcome = Outcome("sent")

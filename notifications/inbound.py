@@ -4,8 +4,9 @@ Understood in French, Arabic, English and plain forms:
 - a tracking code, alone or with STATUS / SUIVI / STATUT / ETAT / حالة: its status, since
   when, and the public note;
 - STOP, ARRET, ARRÊT, توقف (and Twilio's STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT): no
-  message goes to this number any more, for every report;
+  message goes to this number any more, for every report, and its alert subscriptions end;
 - START, YES, UNSTOP, REPRENDRE, بدء: messages again;
+- ALERTE / ALERT / تنبيه followed by area names: that area's alerts (notifications.subscribers);
 - HELP, INFO, AIDE, مساعدة: a short help; anything else gets the same help.
 Answers come in the sender's language: the one their words are in, else their report's.
 """
@@ -24,6 +25,7 @@ from models import InboundMessage, ReporterContact, RequestEvent, ServiceRequest
 from notifications import texts
 from notifications.phones import split_address
 from notifications.settings import Settings
+from notifications.subscribers import end_subscriptions, keyword, subscribe_by_keyword
 
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 IN_TEXT = re.compile(
@@ -61,9 +63,10 @@ ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 @dataclass
 class Command:
-    name: str  # status, stop, start, help, unknown
+    name: str  # status, stop, start, help, subscribe, unknown
     lang: str | None  # the language the words are in, if they say
     code: str | None = None
+    text: str | None = None  # subscribe: the area names after the keyword
 
 
 def _plain(text: str) -> str:
@@ -74,6 +77,9 @@ def _plain(text: str) -> str:
 
 
 def parse(body: str) -> Command:
+    alert = keyword(body)
+    if alert:
+        return Command("subscribe", alert[0], text=alert[1])
     text = _plain(body or "").strip()
     tokens = [t for t in re.split(r"[\s.,;:!?؟،\-]+", text) if t]
     lang = "ar" if ARABIC.search(text) else None
@@ -124,11 +130,21 @@ def handle(session: Session, settings: Settings, message_sid: str, sender: str, 
     except IntegrityError:
         return None  # this MessageSid was handled already
 
+    if command.name == "subscribe" and contact is None and e164:
+        contact = ReporterContact(phone_e164=e164)  # a resident with no report yet
+        session.add(contact)
+        session.flush()
+        record.contact_id = contact.id
     if contact is not None and channel == "whatsapp":
         contact.whatsapp_at = utcnow()
+    if command.name == "subscribe":
+        if contact is None:
+            return texts.fixed(lang, "help")
+        return subscribe_by_keyword(session, contact, lang, command.text or "", channel)
     if command.name == "stop":
         if contact is not None:
             contact.opted_out_at = utcnow()
+            end_subscriptions(session, contact.id)
         return texts.fixed(lang, "stop")
     if command.name == "start":
         if contact is not None:

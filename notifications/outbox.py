@@ -16,19 +16,25 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import OutboundMessage, ReporterContact, RequestEvent, ServiceRequest, utcnow
+from models import Alert, OutboundMessage, ReporterContact, RequestEvent, ServiceRequest, utcnow
 from notifications import texts
 from notifications.phones import mask
 from notifications.runtime import remember, settings_for
 from notifications.settings import Settings
 
 
-def enqueue_receipt(session: Session, report: ServiceRequest) -> OutboundMessage | None:
-    """The receipt with the tracking code, for a report filed with a phone number."""
+def enqueue_receipt(
+    session: Session, report: ServiceRequest, alert: Alert | None = None
+) -> OutboundMessage | None:
+    """The receipt with the tracking code, for a report filed with a phone number; when a
+    live `alert` explains the report, it says the problem is known and until when."""
     settings = settings_for(session)
-    body = texts.receipt(
-        report.lang, report.tracking_code, settings.report_url(report.tracking_code)
-    )
+    url = settings.report_url(report.tracking_code)
+    if alert is not None:
+        headline = alert.headline.get(report.lang) or alert.headline.get("fr", "")
+        body = texts.known_receipt(report.lang, report.tracking_code, url, headline, alert.ends_at)
+    else:
+        body = texts.receipt(report.lang, report.tracking_code, url)
     return _enqueue(session, settings, report, "receipt", f"receipt:{report.id}", body)
 
 

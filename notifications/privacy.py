@@ -1,5 +1,6 @@
 """Phone numbers are kept only while they serve the report they came with (law 09-08):
-erased a configurable number of days after the last report using them closed."""
+erased a configurable number of days after the last report using them closed, unless
+they are subscribed to area alerts (then kept until STOP)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import logging
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from models import OPEN_STATUSES, Conversation, ReporterContact, ServiceRequest, utcnow
+from models import (
+    OPEN_STATUSES,
+    AlertSubscription,
+    Conversation,
+    ReporterContact,
+    ServiceRequest,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +43,18 @@ def erase_expired_numbers(
         .execution_options(synchronize_session=False)
     )
     used = exists().where(ServiceRequest.contact_id == ReporterContact.id)
+    # A number subscribed to alerts (or waiting to confirm) serves that purpose: kept
+    # until STOP ends its subscriptions.
+    subscribed = exists().where(
+        AlertSubscription.contact_id == ReporterContact.id, AlertSubscription.state != "ended"
+    )
     # A resident in the middle of a WhatsApp report keeps their number until it is filed
     # or the conversation expires (24 hours idle).
     talking = exists().where(Conversation.contact_id == ReporterContact.id)
     erased = session.execute(
-        delete(ReporterContact).where(~used, ~talking).execution_options(synchronize_session=False)
+        delete(ReporterContact)
+        .where(~used, ~subscribed, ~talking)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if erased:
         log.info("erased %d phone number(s) of reports closed before %s", erased, cutoff.date())

@@ -22,6 +22,7 @@ from notifications.settings import Settings
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "casa311_outbox_pending"
+DRAIN_KEY = "casa311_outbox_drain"
 
 _notifiers: dict[Engine, Notifier] = {}
 
@@ -66,6 +67,14 @@ class Notifier:
             except Exception:
                 log.exception("could not dispatch message %s; the sweep will", message_id)
 
+    def start_drain(self) -> None:
+        """Hand "send what is due, in batches" to a worker. Never raises: if it cannot be
+        handed over now, the sweep does it."""
+        try:
+            self.celery.tasks["casa311.drain"].delay(0.0)
+        except Exception:
+            log.exception("could not start a drain; the sweep will")
+
 
 def register(notifier: Notifier) -> Notifier:
     """Make `notifier` the one for its engine, and attach the session listeners that
@@ -98,19 +107,30 @@ def remember(session: Session, message_id: int) -> None:
     session.info.setdefault(PENDING_KEY, []).append(message_id)
 
 
+def remember_drain(session: Session) -> None:
+    """Once the session's transaction commits, start draining the outbox in batches (for
+    many rows written by one statement, such as an alert's broadcast)."""
+    session.info[DRAIN_KEY] = True
+
+
 def _after_commit(session: Session) -> None:
     ids = session.info.pop(PENDING_KEY, None)
-    if not ids:
+    drain = session.info.pop(DRAIN_KEY, None)
+    if not ids and not drain:
         return
     notifier = notifier_for(session)
     if notifier is None:
-        log.warning("%d message(s) committed with no notifier: the sweep will send them", len(ids))
+        log.warning("message(s) committed with no notifier: the sweep will send them")
         return
-    notifier.dispatch(ids)
+    if ids:
+        notifier.dispatch(ids)
+    if drain:
+        notifier.start_drain()
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(DRAIN_KEY, None)
 
 
 LISTENERS = (("after_commit", _after_commit), ("after_rollback", _after_rollback))

@@ -42,6 +42,11 @@ NOTIFY_SETTINGS: dict[str, tuple[object, type]] = {
     "NOTIFY_CLAIM_BATCH": (50, int),
     "NOTIFY_SEND_CONCURRENCY": (8, int),
     "NOTIFY_VALIDITY_SECONDS": (14400, int),
+    # Approved WhatsApp Content templates for area alerts, per language:
+    # "fr=HX...,ar=HX...,en=HX..." (each reads "{{1}}" newline "{{2}}"). A WhatsApp
+    # subscriber outside the 24-hour window gets the template; with none for their
+    # language, an SMS.
+    "TWILIO_ALERT_CONTENT_SIDS": ("", str),
     # Phone numbers are erased this many days after their last report closed.
     "PHONE_RETENTION_DAYS": (30, int),
 }
@@ -71,6 +76,7 @@ class Settings:
     notify_claim_batch: int = 50
     notify_send_concurrency: int = 8
     notify_validity_seconds: int = 14400
+    twilio_alert_content_sids: str = ""
     phone_retention_days: int = 30
 
     @classmethod
@@ -96,6 +102,12 @@ class Settings:
     @property
     def whatsapp(self) -> bool:
         return self.twilio and bool(self.twilio_whatsapp_from)
+
+    @property
+    def alert_templates(self) -> dict[str, str]:
+        """Language -> ContentSid of the approved alert template (WhatsApp)."""
+        pairs = (item.partition("=") for item in self.twilio_alert_content_sids.split(","))
+        return {k.strip(): v.strip() for k, _, v in pairs if k.strip() and v.strip()}
 
     @property
     def status_callback_url(self) -> str:

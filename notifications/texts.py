@@ -73,6 +73,10 @@ STATUS_NAMES = {
 TEMPLATES = {
     "fr": {
         "receipt": "casa311: votre signalement {code} est enregistré. Suivi: {url}",
+        "known": (
+            "casa311: signalement {code} enregistré. Problème connu ({headline}), "
+            "rétablissement prévu le {until}. Suivi: {url}"
+        ),
         "status": "casa311: votre signalement {code} est {status}.{note} Suivi: {url}",
         "reply": "casa311: {code} est {status} depuis le {when}.{note} {url}",
         "note": " Note: {note}",
@@ -86,6 +90,10 @@ TEMPLATES = {
     },
     "ar": {
         "receipt": "casa311: توصلنا ببلاغك {code}. للتتبع: {url}",
+        "known": (
+            "casa311: توصلنا ببلاغك {code}. المشكل معروف ({headline})، "
+            "الإصلاح متوقع {until}. للتتبع: {url}"
+        ),
         "status": "casa311: بلاغك {code} {status}.{note} للتتبع: {url}",
         "reply": "casa311: {code} {status} منذ {when}.{note} {url}",
         "note": " ملاحظة: {note}",
@@ -96,6 +104,10 @@ TEMPLATES = {
     },
     "en": {
         "receipt": "casa311: report {code} received. Follow it: {url}",
+        "known": (
+            "casa311: report {code} received. Known problem ({headline}), expected "
+            "fixed by {until}. Follow it: {url}"
+        ),
         "status": "casa311: your report {code} is {status}.{note} Follow it: {url}",
         "reply": "casa311: {code} is {status} since {when}.{note} {url}",
         "note": " Note: {note}",
@@ -132,6 +144,19 @@ def _with_note(lang: str, template: str, note: str | None, **values) -> str:
 def receipt(lang: str, code: str, url: str) -> str:
     lang = _lang(lang)
     return TEMPLATES[lang]["receipt"].format(code=code, url=url)
+
+
+def known_receipt(lang: str, code: str, url: str, headline: str, until: dt.datetime) -> str:
+    """The receipt of a report a live alert explains: known, and fixed by when."""
+    lang = _lang(lang)
+    when = until.astimezone(CASABLANCA).strftime("%d/%m %H:%M")
+    template = TEMPLATES[lang]["known"]
+    for length in range(len(headline), 0, -1):  # shorten the headline, never the code
+        short = headline if length == len(headline) else headline[: length - 1].rstrip() + "…"
+        text = template.format(code=code, url=url, headline=short, until=when)
+        if segments(text) <= MAX_SEGMENTS + 1:
+            return text
+    return template.format(code=code, url=url, headline="…", until=when)
 
 
 def status_update(lang: str, code: str, status: str, note: str | None, url: str) -> str:

@@ -68,3 +68,9 @@ def db_time(when):
 
     when = when.astimezone(dt.UTC)
     return when.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else when
+
+
+def square(lon: float, lat: float, d: float = 0.004) -> dict:
+    """A GeoJSON Polygon: the square of side `d` degrees whose south-west corner is here."""
+    ring = [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}

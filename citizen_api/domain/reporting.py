@@ -15,9 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from citizen_api.domain.alerts import explaining
 from citizen_api.domain.area_lookup import OutsideCity
 from citizen_api.domain.attributes import validate_attributes
 from citizen_api.domain.catalogue_cache import catalogue
+from citizen_api.domain.incidents import link_to_alert
 from citizen_api.domain.phones import InvalidPhone, parse_mobile
 from citizen_api.domain.routing import NoRoute, route
 from citizen_api.domain.tracking import new_code
@@ -144,7 +146,12 @@ def file_report(
     )
     session.add(report)
     session.flush()
-    enqueue_receipt(session, report)  # the receipt, in this same transaction
+    # A live alert explains it: still filed, but linked to the alert's incident, and the
+    # receipt says the problem is known and until when.
+    report.known_alert = explaining(session, long, lat, service.code)
+    if report.known_alert is not None:
+        link_to_alert(session, report, report.known_alert)
+    enqueue_receipt(session, report, report.known_alert)  # in this same transaction
     set_committed_value(report, "lat", lat)
     set_committed_value(report, "long", long)
     report.report_token = token

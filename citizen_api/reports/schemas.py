@@ -79,8 +79,20 @@ class ServiceRequestDetailOut(ServiceRequestOut):
     )
 
 
+class KnownAlertOut(Schema):
+    id = fields.Integer()
+    headline = fields.String()
+    expected_end = fields.DateTime()
+
+
 class ServiceRequestCreatedOut(ServiceRequestDetailOut):
     """A report just filed: the only answer that carries its report_token."""
+
+    alert = fields.Nested(
+        KnownAlertOut,
+        allow_none=True,
+        metadata={"description": "The live alert that already explains this problem, or null"},
+    )
 
     report_token = fields.String(
         metadata={

@@ -99,6 +99,16 @@ def create_request(data):
             **public_history_rows(report.events, report.department_id, None, lang, cat),
             "report_token": report.report_token,
         }
+        alert = getattr(report, "known_alert", None)
+        body["alert"] = (  # a live alert explains it: say so, and until when
+            {
+                "id": alert.id,
+                "headline": alert.headline.get(lang) or alert.headline.get("fr"),
+                "expected_end": alert.ends_at,
+            }
+            if alert is not None
+            else None
+        )
         location = url_for(".get_request", code=report.tracking_code)
         headers = {"Location": location, "Cache-Control": "no-store"}
         return localize(json_response(body, 201, headers), lang)

@@ -24,6 +24,14 @@ class TriageQueryArgs(RequestQueryArgs):
         metadata={"description": "true: open tickets past their due time only"}
     )
     sort = fields.String(validate=validate.OneOf(SORTS), load_default="-requested")
+    incident = fields.String(
+        validate=validate.Regexp(r"^(none|any|\d{1,18})$"),
+        load_default="none",
+        metadata={
+            "description": "`none` (default): tickets not grouped in an incident (those are "
+            "answered through it); `any`: all; an incident id: that incident's tickets"
+        },
+    )
 
 
 class TriageUpdateIn(Schema):

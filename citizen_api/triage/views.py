@@ -11,7 +11,7 @@ import datetime as dt
 
 from flask import g, request, url_for
 from flask_smorest import Blueprint
-from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy import and_, case, exists, false, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.domain.tracking import normalize
@@ -36,8 +36,9 @@ from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.cursor import decode_cursor, encode_cursor
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
+from citizen_api.web.preconditions import changed_since, check_if_match
 from citizen_api.web.responses import json_response
-from models import PRIORITIES, STATUSES, Clerk, Department, ServiceRequest, utcnow
+from models import PRIORITIES, STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report
 
 blp = Blueprint(
@@ -166,6 +167,11 @@ def list_tickets(args):
         query = query.where(ServiceRequest.priority.in_(args["priority"]))
     if "overdue" in args:
         query = query.where(overdue_condition() if args["overdue"] else ~overdue_condition())
+    if args["incident"] != "any":
+        grouped = exists().where(IncidentReport.request_id == ServiceRequest.id)
+        if args["incident"] != "none":
+            grouped = grouped.where(IncidentReport.incident_id == int(args["incident"]))
+        query = query.where(~grouped if args["incident"] == "none" else grouped)
     rows = db.session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
     now = _now()
@@ -224,40 +230,14 @@ def update_ticket(data, code):
     """Change a ticket: status, notes, priority, assignee or department."""
     lang = negotiate()
     report = find_ticket(code)
-    _check_if_match(report)
+    check_if_match(etag(report), "ticket")
     try:
         apply_changes(db.session, report, g.clerk, data, _now())
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise _changed_since() from None
+        raise changed_since("ticket") from None
     return _ticket_response(report, lang)
-
-
-def _changed_since() -> Problem:
-    return Problem(
-        412,
-        "The ticket changed since you read it; reload it and apply your change again.",
-        type="precondition-failed",
-    )
-
-
-def _check_if_match(report: ServiceRequest) -> None:
-    if not request.headers.get("If-Match"):
-        raise Problem(
-            428,
-            "Send If-Match with the ETag from your last read of this ticket, so two "
-            "clerks never overwrite each other.",
-            type="precondition-required",
-        )
-    if request.if_match.star_tag:
-        raise Problem(
-            428,
-            "If-Match: * is not accepted here; send the ticket's ETag.",
-            type="precondition-required",
-        )
-    if not request.if_match.contains(etag(report).strip('"')):
-        raise _changed_since()
 
 
 @blp.get("/summary")

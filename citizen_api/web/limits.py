@@ -61,6 +61,15 @@ POLICIES: list[tuple[str, str, Callable[[Rule], bool], list[str] | None, list, s
         "Too many reports from this address; wait before sending another (see Retry-After).",
     ),
     (
+        # Each request sends an SMS code to a number: as scarce as filing a report.
+        "subscribe",
+        "RATE_LIMIT_CREATE",
+        lambda rule: rule.rule.rstrip("/").startswith("/api/v1/alert-subscriptions"),
+        ["POST"],
+        [client_address],
+        "Too many subscription requests from this address; wait (see Retry-After).",
+    ),
+    (
         "token",
         "RATE_LIMIT_TOKEN",
         lambda rule: rule.rule.rstrip("/").endswith("/auth/token"),

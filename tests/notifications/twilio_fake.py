@@ -39,6 +39,8 @@ class Sent:
     messaging_service_sid: str | None
     status_callback: str | None
     created: float = field(default_factory=time.time)
+    content_sid: str | None = None
+    content_variables: dict | None = None
 
 
 class TwilioFake:
@@ -49,6 +51,8 @@ class TwilioFake:
         self.faults: dict[str, deque] = defaultdict(deque)
         self.magic = dict(MAGIC)  # number -> (error code, message), refused every time
         self.slow_seconds = 3.0
+        # Approved WhatsApp Content templates: ContentSid -> text with {{1}}, {{2}}...
+        self.templates: dict[str, str] = {}
         self._lock = threading.Lock()
         self._server = None
 
@@ -67,6 +71,7 @@ class TwilioFake:
             self.requests.clear()
             self.faults.clear()
             self.magic = dict(MAGIC)
+            self.templates.clear()
 
     # --- serving ---------------------------------------------------------------------
     def start(self) -> str:
@@ -115,10 +120,21 @@ class TwilioFake:
         if to in self.magic:
             code, text = self.magic[to]
             return self._error(400, code, text)
+        body = form.get("Body", "")
+        content_sid, variables = form.get("ContentSid"), None
+        if content_sid:
+            if content_sid not in self.templates:
+                return self._error(400, 21656, "The ContentSid is Invalid")
+            variables = json.loads(form.get("ContentVariables") or "{}")
+            body = self.templates[content_sid]
+            for key, value in variables.items():
+                body = body.replace("{{" + key + "}}", value)
         message = Sent(
             sid="SM" + secrets.token_hex(16),
             to=to,
-            body=form.get("Body", ""),
+            body=body,
+            content_sid=content_sid,
+            content_variables=variables,
             from_=form.get("From"),
             messaging_service_sid=form.get("MessagingServiceSid"),
             status_callback=form.get("StatusCallback"),

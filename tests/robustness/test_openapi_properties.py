@@ -99,7 +99,8 @@ def admin_token(app):
     return token
 
 
-TRIAGE = [(m, p) for m, p in OPERATIONS if p.startswith("/api/v1/triage/")]
+# Staff operations: triage (and incidents), and publishing alerts.
+TRIAGE = [(m, p) for m, p in OPERATIONS if p.startswith(("/api/v1/triage/", "/api/v1/alerts"))]
 
 
 @pytest.mark.parametrize(("method", "path"), TRIAGE, ids=[f"{m} {p}" for m, p in TRIAGE])

@@ -166,3 +166,15 @@ def test_json_and_multipart_creates_are_limited_alike(make_variant, kind):
         assert 0 < int(refused.headers["Retry-After"]) <= 60
         assert refused.headers["X-RateLimit-Remaining"] == "0"
     assert count_reports(limited) == 2
+
+
+def test_alert_subscription_requests_are_limited_like_reports(limited):
+    """Each one sends an SMS code: nobody floods a number from one address."""
+    client = limited.test_client()
+    body = {"phone": "0611223399", "areas": ["maarif"]}
+    statuses = [client.post("/api/v1/alert-subscriptions", json=body).status_code for _ in range(4)]
+    assert statuses == [202, 202, 202, 429]
+    assert (
+        "Too many subscription requests"
+        in client.post("/api/v1/alert-subscriptions", json=body).json["detail"]
+    )

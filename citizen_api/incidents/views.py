@@ -1,0 +1,181 @@
+"""/api/v1/triage/incidents: clerks group reports into incidents and move them together.
+A clerk sees and changes only their department's incidents (admins: all); another
+department's incident answers 404, as one that does not exist."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from citizen_api.domain.incident_updates import update_incident
+from citizen_api.domain.incidents import (
+    IncidentInvalid,
+    attach,
+    create_incident,
+    incident_scope,
+    linked_ids,
+)
+from citizen_api.extensions import db
+from citizen_api.incidents.schemas import (
+    AttachIn,
+    IncidentIn,
+    IncidentList,
+    IncidentOut,
+    IncidentUpdateIn,
+)
+from citizen_api.web.auth import SECURITY, sign_in_request
+from citizen_api.web.errors import Problem, validation_problem
+from citizen_api.web.preconditions import check_if_match
+from citizen_api.web.responses import json_response
+from models import Incident, ServiceRequest, utcnow
+
+blp = Blueprint(
+    "incidents",
+    __name__,
+    url_prefix="/api/v1/triage/incidents",
+    description="Incidents: many reports of one problem, answered at once (bearer token)",
+)
+blp.before_request(sign_in_request)
+
+
+def _now():
+    return db.session.scalar(select(utcnow()))
+
+
+def find_incident(incident_id: int) -> Incident:
+    incident = db.session.scalar(
+        select(Incident).where(Incident.id == incident_id, incident_scope(g.clerk))
+    )
+    if incident is None:
+        raise Problem(404, f"No incident you can see has the id {incident_id}.", type="not-found")
+    return incident
+
+
+def etag(incident: Incident) -> str:
+    return f'"incident-{incident.id}.{incident.version}"'
+
+
+def _view(incident: Incident, moved: int | None = None, codes: bool = True) -> dict:
+    ids = linked_ids(db.session, incident)
+    body = {
+        "id": incident.id,
+        "title": incident.title,
+        "status": incident.status,
+        "department": incident.department.code,
+        "areas": incident.area_codes,
+        "services": incident.service_codes,
+        "public_note": incident.public_note,
+        "alert_id": incident.alert_id,
+        "expected_at": incident.expected_at,
+        "reports": len(ids),
+    }
+    if codes:
+        body["tracking_codes"] = list(
+            db.session.scalars(
+                select(ServiceRequest.tracking_code)
+                .where(ServiceRequest.id.in_(ids))
+                .order_by(ServiceRequest.id)
+            )
+        )
+    if moved is not None:
+        body["moved"] = moved
+    return body
+
+
+def _answer(incident: Incident, status: int = 200, moved: int | None = None):
+    headers = {"ETag": etag(incident), "Cache-Control": "private, no-store"}
+    return json_response(_view(incident, moved), status, headers)
+
+
+def _invalid(exc: IncidentInvalid) -> Problem:
+    db.session.rollback()
+    return validation_problem(exc.errors)
+
+
+@blp.post("")
+@blp.arguments(IncidentIn)
+@blp.response(201, IncidentOut)
+@blp.alt_response(422, description="Invalid incident, or codes that cannot be linked")
+@blp.alt_response(401, description="No valid access token")
+@blp.doc(security=SECURITY)
+def create(data):
+    """Open an incident, optionally linking reports by code or every open one in its area."""
+    now = _now()
+    try:
+        incident = create_incident(db.session, g.clerk, data, now)
+        db.session.commit()
+    except IncidentInvalid as exc:
+        raise _invalid(exc) from None
+    return _answer(incident, 201)
+
+
+@blp.get("")
+@blp.response(200, IncidentList)
+@blp.alt_response(401, description="No valid access token")
+@blp.doc(security=SECURITY)
+def list_incidents():
+    """List the incidents of your department, newest first."""
+    incidents = db.session.scalars(
+        select(Incident).where(incident_scope(g.clerk)).order_by(Incident.id.desc()).limit(200)
+    )
+    return json_response({"items": [_view(i, codes=False) for i in incidents]})
+
+
+@blp.get("/<int(max=9223372036854775807):incident_id>")
+@blp.response(200, IncidentOut)
+@blp.alt_response(404, description="No incident of yours has this id")
+@blp.alt_response(401, description="No valid access token")
+@blp.doc(security=SECURITY)
+def get_incident(incident_id):
+    """Read one incident with its linked reports' tracking codes."""
+    return _answer(find_incident(incident_id))
+
+
+@blp.post("/<int(max=9223372036854775807):incident_id>/reports")
+@blp.arguments(AttachIn)
+@blp.response(200, IncidentOut)
+@blp.alt_response(404, description="No incident of yours has this id")
+@blp.alt_response(422, description="Reports that cannot be linked, or invalid input")
+@blp.alt_response(401, description="No valid access token")
+@blp.doc(security=SECURITY)
+def link_reports(data, incident_id):
+    """Link more reports: by code, or every open report of its services in its area."""
+    incident = find_incident(incident_id)
+    try:
+        moved = attach(db.session, g.clerk, incident, data, _now())
+        db.session.commit()
+    except IncidentInvalid as exc:
+        raise _invalid(exc) from None
+    return _answer(incident, moved=moved)
+
+
+@blp.patch("/<int(max=9223372036854775807):incident_id>")
+@blp.arguments(IncidentUpdateIn)
+@blp.response(200, IncidentOut)
+@blp.alt_response(404, description="No incident of yours has this id")
+@blp.alt_response(412, description="The incident changed since your ETag")
+@blp.alt_response(422, description="Invalid status, or the incident is closed")
+@blp.alt_response(428, description="Send If-Match with the ETag you read")
+@blp.alt_response(401, description="No valid access token")
+@blp.doc(security=SECURITY)
+def update(data, incident_id):
+    """Move the incident and every linked report, with one message per reporter."""
+    incident = find_incident(incident_id)
+    check_if_match(etag(incident), "incident")
+    try:
+        moved = update_incident(
+            db.session, g.clerk, incident, data["status"], data.get("public_note"), _now()
+        )
+        db.session.commit()
+    except IncidentInvalid as exc:
+        raise _invalid(exc) from None
+    except StaleDataError:
+        db.session.rollback()
+        raise Problem(
+            412,
+            "The incident or one of its reports changed meanwhile; reload and retry.",
+            type="precondition-failed",
+        ) from None
+    return _answer(incident, moved=moved)
