@@ -70,6 +70,15 @@ SETTINGS: dict[str, tuple[object, type]] = {
     "CAP_SENDER_NAME": ("Commune de Casablanca (casa311)", str),
     # SMS and WhatsApp (Twilio), Celery, consent and retention: see notifications/settings.py.
     **NOTIFY_SETTINGS,
+    # WhatsApp intake (citizen_api.intake): messages one number may send per window
+    # before being asked to slow down; how long a photo may take to download; and, for
+    # tests, a base URL that replaces the scheme and host of Twilio's media URLs.
+    "WHATSAPP_MAX_MESSAGES": (8, int),
+    "WHATSAPP_WINDOW_SECONDS": (10, int),
+    "WHATSAPP_MEDIA_TIMEOUT_SECONDS": (5.0, float),
+    "TWILIO_MEDIA_BASE_URL": ("", str),
+    # How often the worker drops conversations idle for 24 hours, in seconds.
+    "WHATSAPP_EXPIRE_EVERY_SECONDS": (300, int),
     # The worker's periodic jobs (tick, intervals, heartbeat): notifications/scheduler.py.
     **JOB_SETTINGS,
     # Robustness and abuse resistance (README, "Limits"): rate limits per client, as

@@ -5,6 +5,7 @@ from models.api_keys import ApiKey
 from models.audit import AUDIT_ACTIONS, AuditEntry
 from models.base import Base, utcnow
 from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
+from models.conversations import Conversation, InboundReply
 from models.counters import RateCounter
 from models.digests import StaffDigest
 from models.geography import Area
@@ -38,9 +39,11 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Clerk",
+    "Conversation",
     "Department",
     "IdempotencyKey",
     "InboundMessage",
+    "InboundReply",
     "Incident",
     "IncidentReport",
     "JobRun",

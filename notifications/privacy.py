@@ -10,7 +10,14 @@ import logging
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from models import OPEN_STATUSES, AlertSubscription, ReporterContact, ServiceRequest, utcnow
+from models import (
+    OPEN_STATUSES,
+    AlertSubscription,
+    Conversation,
+    ReporterContact,
+    ServiceRequest,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +26,9 @@ def erase_expired_numbers(
     session: Session, retention_days: int, now: dt.datetime | None = None
 ) -> int:
     """Detach numbers from reports closed more than `retention_days` before `now` (the
-    database clock unless given), then delete the numbers no report uses any more.
-    Messages keep their state and text, without the number. Returns how many numbers
-    were deleted."""
+    database clock unless given), then delete the numbers no report (and no report in
+    progress on WhatsApp) uses any more. Messages keep their state and text, without the
+    number. Returns how many numbers were deleted."""
     now = now or session.scalar(select(utcnow()))
     cutoff = now - dt.timedelta(days=retention_days)
     session.execute(
@@ -41,9 +48,12 @@ def erase_expired_numbers(
     subscribed = exists().where(
         AlertSubscription.contact_id == ReporterContact.id, AlertSubscription.state != "ended"
     )
+    # A resident in the middle of a WhatsApp report keeps their number until it is filed
+    # or the conversation expires (24 hours idle).
+    talking = exists().where(Conversation.contact_id == ReporterContact.id)
     erased = session.execute(
         delete(ReporterContact)
-        .where(~used, ~subscribed)
+        .where(~used, ~subscribed, ~talking)
         .execution_options(synchronize_session=False)
     ).rowcount
     if erased:

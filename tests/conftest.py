@@ -29,6 +29,8 @@ REPORT_TABLES = (
     "audit_entries",
     "staff_digests",
     "response_templates",
+    "conversations",
+    "inbound_replies",
     "outbound_messages",
     "inbound_messages",
     "incident_reports",

@@ -32,12 +32,14 @@ def register(app: Flask) -> None:
     from citizen_api.cli.escalation import register as register_escalation
     from citizen_api.cli.suggest import register as register_suggest
     from citizen_api.cli.users import register as register_users
+    from citizen_api.intake.commands import register as register_intake
     from citizen_api.open311.commands import register_apikeys
 
     register_apikeys(app)
     register_users(app)
     register_suggest(app)
     register_escalation(app)
+    register_intake(app)
 
     @app.cli.group("db")
     def db_group():

@@ -100,14 +100,12 @@ def confirmed_contact(session: Session, voucher: ServiceRequest | None) -> int |
     return voucher.contact_id if texted else None
 
 
-def add_supporter(
-    session: Session, report: ServiceRequest, device_id: str, voucher: ServiceRequest | None = None
-) -> tuple[bool, bool]:
-    """Count `device_id` as a supporter of `report` once; with `voucher` (the supporter's
-    own report, its token checked by the caller) whose phone is confirmed, the supporter
-    also raises priority, once per phone. (counted, verified); retries count nothing.
-    Commits."""
-    contact_id = confirmed_contact(session, voucher)
+def record_supporter(
+    session: Session, report: ServiceRequest, device_id: str, contact_id: int | None = None
+) -> bool:
+    """Count `device_id` as a supporter of `report` once, in the caller's transaction
+    (nothing is committed); True when it is new. With `contact_id` (a confirmed phone)
+    the supporter also raises priority, once per phone."""
     try:
         with session.begin_nested():
             session.add(
@@ -118,8 +116,7 @@ def add_supporter(
                 )
             )
     except IntegrityError:  # this device, or this confirmed phone, already supports it
-        session.rollback()
-        return False, False
+        return False
     session.execute(
         update(ServiceRequest)
         .where(ServiceRequest.id == report.id)
@@ -131,6 +128,20 @@ def add_supporter(
         )
         .execution_options(synchronize_session=False)
     )
+    return True
+
+
+def add_supporter(
+    session: Session, report: ServiceRequest, device_id: str, voucher: ServiceRequest | None = None
+) -> tuple[bool, bool]:
+    """Count `device_id` as a supporter of `report` once; with `voucher` (the supporter's
+    own report, its token checked by the caller) whose phone is confirmed, the supporter
+    also raises priority, once per phone. (counted, verified); retries count nothing.
+    Commits."""
+    contact_id = confirmed_contact(session, voucher)
+    if not record_supporter(session, report, device_id, contact_id):
+        session.rollback()
+        return False, False
     session.commit()
     session.refresh(report, ["supporters_count", "verified_supporters"])
     return True, contact_id is not None

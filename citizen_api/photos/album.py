@@ -46,12 +46,16 @@ def discard(storage: PhotoStorage, rows: list[Photo]) -> None:
 
     Called while another error is on its way out: a file that cannot be removed (the
     store is down too) is logged as an orphan, never allowed to hide that error."""
-    for row in rows:
-        for key in (row.key, row.thumb_key):
-            try:
-                storage.delete(key)
-            except Exception:
-                log.warning("photo %s could not be removed; it is an orphan", key, exc_info=True)
+    discard_keys(storage, [key for row in rows for key in (row.key, row.thumb_key)])
+
+
+def discard_keys(storage: PhotoStorage, keys: list[str]) -> None:
+    """Remove these photo files (photos no row refers to), logging what cannot be."""
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:
+            log.warning("photo %s could not be removed; it is an orphan", key, exc_info=True)
 
 
 def media_path(key: str) -> str:

@@ -121,6 +121,7 @@ def test_make_run_starts_the_web_server_and_the_worker(product):
         "erase-phone-numbers",
         "purge-idempotency-keys",
         "escalate",
+        "expire-conversations",
     }
 
 

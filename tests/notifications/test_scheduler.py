@@ -98,6 +98,7 @@ def test_readyz_says_whether_the_jobs_ran_on_time_and_how_late_the_outbox_is(
         "erase-phone-numbers",
         "purge-idempotency-keys",
         "escalate",
+        "expire-conversations",
     }
     assert before["jobs_on_time"] is False  # no worker has run them yet
     assert before["outbox"] == {
@@ -120,6 +121,7 @@ def test_readyz_says_whether_the_jobs_ran_on_time_and_how_late_the_outbox_is(
         "erase-phone-numbers",
         "purge-idempotency-keys",
         "escalate",
+        "expire-conversations",
     ]
     after = tw.get("/readyz").get_json()
     assert after["jobs_on_time"] is True

@@ -106,10 +106,10 @@ def test_an_unknown_code_says_so(tw):
         ("HELP", "send your tracking code"),
         ("aide", "envoyez votre code de suivi"),
         ("مساعدة", "أرسل رمز التتبع"),
-        ("bonjour, mon trou est toujours là", "envoyez votre code de suivi"),
+        ("", "envoyez votre code de suivi"),
     ],
 )
-def test_help_and_anything_else_get_short_help(tw, text, expected):
+def test_help_and_an_empty_message_get_short_help(tw, text, expected):
     file_report(tw)
     assert expected in reply(inbound(tw, text))
 
@@ -154,7 +154,7 @@ def test_a_repeated_inbound_message_is_acted_on_once(tw, tw_app):
     first = reply(inbound(tw, "STOP", sid="SM" + "1" * 32))
     again = reply(inbound(tw, "STOP", sid="SM" + "1" * 32))
     assert "<Message>" in first
-    assert "<Message>" not in again  # no second answer for the same MessageSid
+    assert again == first  # Twilio retried: the same answer, and nothing done twice
     reply(inbound(tw, "START"))
     reply(inbound(tw, "STOP", sid="SM" + "1" * 32))  # a late retry must not undo START
     change_status(tw_app, code, "in_progress")
