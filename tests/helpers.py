@@ -68,3 +68,20 @@ def db_time(when):
 
     when = when.astimezone(dt.UTC)
     return when.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else when
+
+
+def just_outside(app, code: str, metres: float) -> tuple[float, float]:
+    """(lon, lat) `metres` straight north of the area's northernmost vertex: for Anfa, in
+    the sea off its coarse coastline."""
+    import json
+
+    from geoalchemy2 import functions as gfunc
+    from sqlalchemy import select
+
+    from models import Area
+
+    with app.app_context():
+        geojson = db.session.scalar(select(gfunc.ST_AsGeoJSON(Area.geom)).where(Area.code == code))
+    ring = json.loads(geojson)["coordinates"][0][0]
+    lon, lat = max(ring, key=lambda p: p[1])
+    return lon, lat + metres / 110_574.0

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from geoalchemy2 import functions as gfunc
 from sqlalchemy import select, text
 
 from citizen_api.domain.area_lookup import OutsideCity
 from citizen_api.domain.routing import area_index
 from citizen_api.extensions import db
-from models import Area, Department, RoutingRule, ServiceRequest, ServiceType
-from tests.helpers import report
+from models import Department, RoutingRule, ServiceRequest, ServiceType
+from tests.helpers import just_outside, report
 
 ALL_AREAS = [
     "anfa",
@@ -140,7 +139,7 @@ def test_the_most_specific_rule_wins_and_the_reason_is_kept(
 
 def test_a_point_just_off_the_coast_is_snapped_and_says_so(client, app):
     # ~150 m north of Anfa's coarse coastline, in the sea.
-    lon, lat = _just_outside(app, "anfa", metres=150)
+    lon, lat = just_outside(app, "anfa", metres=150)
     response = report(client, lat=lat, long=lon)
     assert response.status_code == 201
     assert response.json["area"]["code"] == "anfa"
@@ -151,7 +150,7 @@ def test_a_point_just_off_the_coast_is_snapped_and_says_so(client, app):
 
 
 def test_a_point_beyond_the_snapping_distance_is_refused(client, app):
-    lon, lat = _just_outside(app, "anfa", metres=2000)
+    lon, lat = just_outside(app, "anfa", metres=2000)
     response = report(client, lat=lat, long=lon)
     assert response.status_code == 422
     assert response.json["type"].endswith("outside-city")
@@ -160,17 +159,6 @@ def test_a_point_beyond_the_snapping_distance_is_refused(client, app):
 
 def test_snapping_can_be_turned_off(app):
     with app.app_context():
-        lon, lat = _just_outside(app, "anfa", metres=150)
+        lon, lat = just_outside(app, "anfa", metres=150)
         with pytest.raises(OutsideCity):
             area_index(db.session).locate(lon, lat, snap_m=0)
-
-
-def _just_outside(app, code, metres):
-    """A point `metres` straight out from the area's northernmost vertex."""
-    import json
-
-    with app.app_context():
-        geojson = db.session.scalar(select(gfunc.ST_AsGeoJSON(Area.geom)).where(Area.code == code))
-    ring = json.loads(geojson)["coordinates"][0][0]
-    lon, lat = max(ring, key=lambda p: p[1])
-    return lon, lat + metres / 110_574.0
