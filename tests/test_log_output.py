@@ -22,11 +22,13 @@ def log_stream(app):
     assert len(handlers) == 1, "create_app installs exactly one masking handler"
     handler = handlers[0]
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    # Swapped without setStream(), which would flush a stream another test run may have
+    # closed (pytest's capture of an earlier session, under mutmut).
+    previous, handler.stream = handler.stream, buffer
     try:
         yield buffer
     finally:
-        handler.setStream(previous)
+        handler.stream = previous
 
 
 @pytest.mark.parametrize(
