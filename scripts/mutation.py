@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -136,7 +137,20 @@ def run_module(name: str, children: int) -> Outcome:
             outcome.statuses[match.group(1)] = match.group(2).strip()
     if run.returncode != 0 and not outcome.statuses:
         outcome.error = f"mutmut exited {run.returncode}; see {work / 'mutmut.log'}"
+    saved = {"file": file, "seconds": outcome.seconds, "error": outcome.error}
+    saved["when"] = dt.datetime.now(dt.UTC).isoformat(timespec="minutes")
+    saved["statuses"] = outcome.statuses
+    (work / "outcome.json").write_text(json.dumps(saved, indent=1))
     return outcome
+
+
+def saved_outcome(name: str) -> Outcome | None:
+    """The last run of one module, as run_module saved it."""
+    path = WORK / name / "outcome.json"
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text())
+    return Outcome(name, saved["file"], saved["seconds"], saved["statuses"], saved["error"])
 
 
 def show(name: str, mutant: str) -> str:
@@ -262,14 +276,24 @@ def main() -> int:
     parser.add_argument("--planted", action="store_true", help="only the planted mutants")
     parser.add_argument("--no-planted", action="store_true", help="skip the planted mutants")
     parser.add_argument("--children", type=int, default=2, help="mutants tested at once")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="mutate nothing: summarize every module's last run (and run the planted mutants)",
+    )
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
     if not MUTMUT.exists():
         parser.error(f"{MUTMUT} is missing: run `make mutation` (it installs mutmut)")
-    modules = [] if args.planted else (args.modules or list(MODULES))
+    modules = [] if args.planted or args.report else (args.modules or list(MODULES))
     outcomes = []
+    if args.report:
+        outcomes = [o for o in map(saved_outcome, args.modules or MODULES) if o is not None]
+        missing = [m for m in (args.modules or MODULES) if saved_outcome(m) is None]
+        if missing:
+            print(f"not run yet: {', '.join(missing)}")
     for name in modules:
         print(f"mutating {name} ({MODULES[name][0]})...", flush=True)
         outcome = run_module(name, args.children)
@@ -289,7 +313,7 @@ def main() -> int:
     print(text)
     (WORK / "report.md").write_text(text)
     if not args.modules and not args.planted and not args.no_planted:
-        record(text, modules)
+        record(text, [o.name for o in outcomes])
     for name, mutant in unexplained:
         print(show(name, mutant))
     return 0 if ok else 1

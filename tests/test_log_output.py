@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from citizen_api.logs import PhoneMaskingFilter
+from citizen_api.web.logs import PhoneMaskingFilter
 
 
 @pytest.fixture
