@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 import pytest
 
-from citizen_api.web.logs import PhoneMaskingFilter
+from citizen_api.web.logs import PhoneMaskingFilter, configure_logging
 
 
 @pytest.fixture
@@ -41,3 +42,30 @@ def test_a_number_in_a_log_line_is_masked_in_the_written_log(log_stream, typed):
     assert "•78, will retry" in written
     digits = "".join(c for c in written.split("could not reach", 1)[1] if c.isdigit())
     assert digits == "78"
+
+
+@pytest.fixture
+def bare_root():
+    """The root logger without the app's handler, as in a fresh process; put back after."""
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    root.handlers = [
+        h for h in saved if not any(isinstance(f, PhoneMaskingFilter) for f in h.filters)
+    ]
+    yield root
+    root.handlers, root.level = saved, level
+
+
+def test_a_fresh_process_gets_one_masking_handler_in_the_house_format(bare_root, capsys):
+    configure_logging("info")
+    configure_logging("info")  # a second app in the same process adds no second handler
+    logging.getLogger("citizen_api.test").warning("could not reach %s", "06 12 34 56 78")
+    logging.getLogger("citizen_api.test").debug("below the level: not written")
+    logging.getLogger("alembic.runtime.plugins").info("plugin chatter: not written")
+    logging.getLogger("alembic.runtime.migration").info("Running upgrade 0001 -> 0002")
+    lines = capsys.readouterr().err.splitlines()
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
+    assert len(lines) == 2, lines
+    assert re.fullmatch(rf"{stamp} WARNING citizen_api.test: could not reach ••••••••78", lines[0])
+    assert re.fullmatch(rf"{stamp} INFO alembic.runtime.migration: Running upgrade .*", lines[1])
+    assert bare_root.level == logging.INFO

@@ -10,6 +10,7 @@ import pytest
 from citizen_api.domain.phones import InvalidPhone, mask, parse_mobile
 from citizen_api.domain.tracking import new_code, normalize
 from citizen_api.web.logs import PhoneMaskingFilter, mask_phones
+from notifications.phones import split_address
 
 # Digits and capitals without the look-alikes 0/O, 1/I/L and U: 30 characters.
 CODE_CHARACTERS = set("23456789ABCDEFGHJKMNPQRSTVWXYZ")
@@ -59,14 +60,54 @@ def test_a_foreign_mobile_is_accepted():
     assert parse_mobile("+33 6 12 34 56 78") == "+33612345678"
 
 
-@pytest.mark.parametrize("typed", ["0522123456", "05 22 12 34 56", "12", "abc", "+2126"])
-def test_fixed_lines_and_garbage_are_refused(typed):
-    with pytest.raises(InvalidPhone):
+NOT_A_NUMBER = "Not a phone number."
+NOT_VALID = "Not a valid phone number; use a form such as 0612345678."
+NOT_MOBILE = "Not a mobile number: status updates are sent by SMS."
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"),
+    [
+        ("0522123456", NOT_MOBILE),
+        ("05 22 12 34 56", NOT_MOBILE),
+        ("12", NOT_VALID),
+        ("abc", NOT_A_NUMBER),
+        ("+2126", NOT_A_NUMBER),
+        ("", NOT_A_NUMBER),
+    ],
+)
+def test_fixed_lines_and_garbage_are_refused_saying_why(typed, told):
+    # The message is what the resident reads next to the field (422 errors.phone).
+    with pytest.raises(InvalidPhone) as refused:
         parse_mobile(typed)
+    assert str(refused.value) == told
 
 
-def test_masked_phone_keeps_only_what_a_clerk_needs():
-    assert mask("+212612345678") == "+212 6•• ••• •78"
+@pytest.mark.parametrize(
+    ("e164", "shown"),
+    [
+        ("+212612345678", "+212 6•• ••• •78"),
+        ("+33612345678", "+33 6•• ••• •78"),
+        ("+14155238886", "+1 4•• ••• ••86"),
+    ],
+)
+def test_masked_phone_keeps_only_what_a_clerk_needs(e164, shown):
+    assert mask(e164) == shown
+
+
+@pytest.mark.parametrize(
+    ("address", "split"),
+    [
+        ("+212612345678", ("sms", "+212612345678")),  # Twilio's From for an SMS
+        ("whatsapp:+212612345678", ("whatsapp", "+212612345678")),
+        ("WhatsApp:+212612345678", ("whatsapp", "+212612345678")),
+        (" whatsapp:+33612345678 ", ("whatsapp", "+33612345678")),
+        ("whatsapp:hello", ("whatsapp", None)),
+        ("+2126", ("sms", None)),
+    ],
+)
+def test_twilio_addresses_split_into_channel_and_number(address, split):
+    assert split_address(address) == split
 
 
 # Each usual way a Moroccan mobile is written, and what a log line must show instead:
