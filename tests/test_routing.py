@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, text
 
@@ -155,6 +157,10 @@ def test_a_point_beyond_the_snapping_distance_is_refused(client, app):
     assert response.status_code == 422
     assert response.json["type"].endswith("outside-city")
     assert "outside Casablanca" in response.json["detail"]
+    # It says how far: 2 km north of the northernmost vertex, so at most 2.0 km from
+    # the city and, the coast running east-west there, not much less.
+    away = re.search(r"\(about (\d+\.\d) km away\)", response.json["detail"])
+    assert away and 1.5 <= float(away.group(1)) <= 2.0, response.json["detail"]
 
 
 def test_snapping_can_be_turned_off(app):
