@@ -168,3 +168,31 @@ def test_snapping_can_be_turned_off(app):
         lon, lat = just_outside(app, "anfa", metres=150)
         with pytest.raises(OutsideCity):
             area_index(db.session).locate(lon, lat, snap_m=0)
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_point_as_far_from_two_areas_snaps_to_the_smaller(order):
+    # Two made-up areas on either side of the point, their nearest edges both exactly
+    # 0.5 degrees of longitude away (about 46 km): a tie, which the smaller area wins.
+    from shapely.geometry import box
+
+    from citizen_api.domain.area_lookup import AreaIndex
+
+    big = (1, "big", None, box(-1.5, -0.5, -0.5, 0.5))
+    small = (2, "small", None, box(0.5, -0.1, 0.75, 0.1))
+    index = AreaIndex([big, small][::order])
+    hit = index.locate(0.0, 0.0, snap_m=100_000)
+    assert (hit.code, hit.area_id) == ("small", 2)
+    assert 40_000 < hit.snapped_m < 50_000
+
+
+def test_without_a_snapping_distance_a_point_just_outside_is_refused():
+    from shapely.geometry import box
+
+    from citizen_api.domain.area_lookup import AreaIndex
+
+    index = AreaIndex([(1, "square", None, box(0.0, 0.0, 0.01, 0.01))])
+    assert index.locate(0.005, 0.005).code == "square"
+    with pytest.raises(OutsideCity) as refused:
+        index.locate(0.005, 0.01 + 0.5 / 110_574)  # half a metre north: no snapping
+    assert 0.3 < refused.value.distance_m < 0.7
