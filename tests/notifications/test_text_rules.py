@@ -68,14 +68,15 @@ def test_a_status_update_names_the_status_and_carries_the_note_tidied():
     )
 
 
+@pytest.mark.parametrize("extra", ["", "x", "xy"])  # notes of each length parity
 @pytest.mark.parametrize(("lang", "word"), [("fr", "Note: "), ("ar", "ملاحظة: ")])
-def test_a_long_note_is_cut_to_the_longest_that_fits_two_segments(lang, word):
-    note = "La chaussée sera refaite après les travaux du tramway. " * 12
+def test_a_long_note_is_cut_to_the_longest_that_fits_two_segments(lang, word, extra):
+    note = extra + "La chaussée sera refaite après les travaux du tramway. " * 12
     text = status_update(lang, "K7QM-4RZP", "in_progress", note, URL)
     assert segments(text) == 2
     assert "K7QM-4RZP" in text and text.rstrip().endswith(URL)
     kept = text.split(word, 1)[1].split("…", 1)[0]
-    assert len(kept) > 20 and note.startswith(kept)
+    assert len(kept) > 20 and note.startswith(kept) and not kept.endswith(" ")
     # One more word character of the note and it would not fit.
     more = len(kept) + (2 if note[len(kept)] == " " else 1)
     longer = text.replace(kept + "…", note[:more] + "…", 1)
@@ -92,6 +93,9 @@ def test_a_status_reply_gives_the_time_in_casablanca():
     since = dt.datetime(2026, 6, 9, 9, 15, tzinfo=dt.UTC)  # UTC+1 in Casablanca then
     assert status_reply("en", "K7QM-4RZP", "resolved", since, None, URL) == (
         f"casa311: K7QM-4RZP is resolved since 09/06/2026 10:15. {URL}"
+    )
+    assert status_reply("en", "K7QM-4RZP", "archived", since, None, URL) == (
+        f"casa311: K7QM-4RZP is archived since 09/06/2026 10:15. {URL}"
     )
     assert status_reply("fr", "K7QM-4RZP", "closed", since, "Merci.", URL) == (
         f"casa311: K7QM-4RZP est clos depuis le 09/06/2026 10:15. Note: Merci. {URL}"
