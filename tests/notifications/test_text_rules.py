@@ -83,6 +83,19 @@ def test_a_long_note_is_cut_to_the_longest_that_fits_two_segments(lang, word, ex
     assert segments(longer) > 2
 
 
+def test_a_note_one_character_too_long_gives_up_two_for_the_ellipsis():
+    # In Arabic (UCS-2 already) the ellipsis costs one unit like any letter. (In French it
+    # is what turns a GSM-7 message into UCS-2: the note then loses far more.)
+    def update(note):
+        return status_update("ar", "K7QM-4RZP", "resolved", note, URL)
+
+    whole = next(n for n in range(1, 400) if "…" in update("ب" * (n + 1)))  # longest kept whole
+    assert segments(update("ب" * whole)) == 2
+    text = update("ب" * (whole + 1))
+    assert "ملاحظة: " + "ب" * (whole - 1) + "… " in text
+    assert segments(text) == 2
+
+
 def test_a_note_that_cannot_fit_at_all_is_left_out():
     huge_url = "https://casa311.test/r/" + "K" * 400
     text = status_update("en", "K7QM-4RZP", "resolved", "Fixed.", huge_url)
