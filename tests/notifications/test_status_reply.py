@@ -8,6 +8,8 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
+from citizen_api.extensions import db
+from models import RequestEvent
 from tests.helpers import stored_report
 from tests.notifications.conftest import PUBLIC_BASE_URL
 from tests.notifications.support import change_status, file_report, inbound
@@ -32,8 +34,15 @@ def test_the_reply_names_the_last_public_change_its_time_note_and_link(tw, tw_ap
     code = file_report(tw, lang="en")
     other = file_report(tw, lang="en", phone="0611223344")
     change_status(tw_app, code, "in_progress", note="Crew on site Monday", at=CHANGED_AT)
-    # Later: an internal change of this report, and a public one of another report.
+    # Later: an internal change of this report, a public event of it that changes no
+    # status (a reroute), and a public change of another report.
     change_status(tw_app, code, "in_progress", note="call the contractor", public=False)
+    with tw_app.app_context():
+        report = stored_report(code)
+        report.events.append(
+            RequestEvent(kind="rerouted", public=True, note="voirie -> dt-anfa", actor="x")
+        )
+        db.session.commit()
     change_status(tw_app, other, "resolved", note="Another street")
     assert answer(inbound(tw, code)) == (
         f"casa311: {code} is in progress since 09/06/2026 10:15. "
