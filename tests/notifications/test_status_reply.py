@@ -73,3 +73,36 @@ def test_a_number_we_do_not_know_is_answered_in_french(tw):
     assert answer(inbound(tw, "ok", sender=stranger)).startswith(
         "casa311: envoyez votre code de suivi"
     )
+
+
+def test_a_code_from_an_unknown_number_is_answered_in_the_reports_language(tw):
+    code = file_report(tw, lang="en")
+    stranger = "whatsapp:+212699887766"
+    assert answer(inbound(tw, code, sender=stranger)).startswith(f"casa311: {code} is received")
+
+
+def test_stop_and_start_in_english_are_answered_in_english(tw):
+    file_report(tw, lang="fr")
+    assert answer(inbound(tw, "unsubscribe")) == (
+        "casa311: you will receive no more messages. Send START to resume."
+    )
+    assert answer(inbound(tw, "yes")) == "casa311: messages resumed. Send STOP to stop them."
+
+
+def test_the_inbound_log_links_the_message_to_its_sender_and_report(tw, tw_app):
+    from sqlalchemy import select
+
+    from models import InboundMessage, ReporterContact
+
+    code = file_report(tw)
+    answer(inbound(tw, code, sid="SM" + "7" * 32))
+    with tw_app.app_context():
+        logged = db.session.scalar(
+            select(InboundMessage).where(InboundMessage.message_sid == "SM" + "7" * 32)
+        )
+        report = stored_report(code)
+        contact = db.session.scalar(
+            select(ReporterContact).where(ReporterContact.id == report.contact_id)
+        )
+        assert (logged.request_id, logged.contact_id) == (report.id, contact.id)
+        assert (logged.command, logged.channel) == ("status", "whatsapp")
