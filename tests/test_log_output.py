@@ -47,13 +47,15 @@ def test_a_number_in_a_log_line_is_masked_in_the_written_log(log_stream, typed):
 @pytest.fixture
 def bare_root():
     """The root logger without the app's handler, as in a fresh process; put back after."""
-    root = logging.getLogger()
-    saved, level = root.handlers[:], root.level
+    root, plugins = logging.getLogger(), logging.getLogger("alembic.runtime.plugins")
+    saved, level, plugins_level = root.handlers[:], root.level, plugins.level
     root.handlers = [
         h for h in saved if not any(isinstance(f, PhoneMaskingFilter) for f in h.filters)
     ]
+    plugins.setLevel(logging.NOTSET)
     yield root
     root.handlers, root.level = saved, level
+    plugins.setLevel(plugins_level)
 
 
 def test_a_fresh_process_gets_one_masking_handler_in_the_house_format(bare_root, capsys):
