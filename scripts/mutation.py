@@ -137,6 +137,8 @@ def run_module(name: str, children: int) -> Outcome:
             outcome.statuses[match.group(1)] = match.group(2).strip()
     if run.returncode != 0 and not outcome.statuses:
         outcome.error = f"mutmut exited {run.returncode}; see {work / 'mutmut.log'}"
+    if outcome.count("not checked") == len(outcome.statuses):
+        outcome.error = f"no mutant was tested (the clean run failed?); see {work / 'mutmut.log'}"
     saved = {"file": file, "seconds": outcome.seconds, "error": outcome.error}
     saved["when"] = dt.datetime.now(dt.UTC).isoformat(timespec="minutes")
     saved["statuses"] = outcome.statuses
@@ -314,7 +316,7 @@ def main() -> int:
     (WORK / "report.md").write_text(text)
     if not args.modules and not args.planted and not args.no_planted:
         record(text, [o.name for o in outcomes])
-    for name, mutant in unexplained:
+    for name, mutant in unexplained[:40]:
         print(show(name, mutant))
     return 0 if ok else 1
 
