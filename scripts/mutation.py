@@ -208,7 +208,17 @@ def run_planted(only: set[str] | None = None) -> list[Planted]:
             outcomes.append(Planted(name, run.returncode == 1, tail))
         finally:
             target.write_text(original)
+    saved = {"when": dt.datetime.now(dt.UTC).isoformat(timespec="minutes")}
+    saved["outcomes"] = [p.__dict__ for p in outcomes]
+    (WORK / "planted.json").write_text(json.dumps(saved, indent=1))
     return outcomes
+
+
+def saved_planted() -> list[Planted]:
+    path = WORK / "planted.json"
+    if not path.exists():
+        return []
+    return [Planted(**p) for p in json.loads(path.read_text())["outcomes"]]
 
 
 def summarize(
@@ -281,7 +291,7 @@ def main() -> int:
     parser.add_argument(
         "--report",
         action="store_true",
-        help="mutate nothing: summarize every module's last run (and run the planted mutants)",
+        help="mutate nothing: summarize every module's and the planted mutants' last runs",
     )
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
@@ -306,7 +316,9 @@ def main() -> int:
             flush=True,
         )
     planted = []
-    if not args.no_planted:
+    if args.report and not args.planted:
+        planted = saved_planted()  # the last run of the planted mutants (--planted reruns)
+    elif not args.no_planted:
         files = {MODULES[m][0] for m in args.modules} if args.modules else None
         print("planted mutants...", flush=True)
         planted = run_planted(files)
