@@ -60,7 +60,8 @@ def test_a_supervisor_sends_a_ticket_to_another_department(client, as_):
     assert read(client, as_("sara"), code).status_code == 404
     assert read(client, as_("amina"), code).status_code == 404
     ticket = read(client, as_("karim"), code).json
-    assert [e["kind"] for e in ticket["events"]][-1] == "rerouted"
+    last = ticket["events"][-1]
+    assert (last["kind"], last["note"], last["public"]) == ("rerouted", "voirie -> eclairage", True)
     public = client.get(f"/api/v1/requests/{code}").json
     assert public["department"]["code"] == "eclairage"
     assert public["history"][-1]["department"]["code"] == "eclairage"
