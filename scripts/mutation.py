@@ -239,6 +239,15 @@ def summarize(
             continue
         total = len(o.statuses)
         killed, timeout = o.count("killed"), o.count("timeout")
+        untested = o.count("not checked")
+        if untested:  # stopped before the end: what was seen, not judged
+            ok = False
+            rows.append(
+                f"| {o.name} (`{o.file}`) | {total} | {killed} | {timeout} | "
+                f"partial run: {total - untested} of {total} tested, "
+                f"{total - untested - killed - timeout} survived so far | | | not judged |"
+            )
+            continue
         left = [m for m, s in o.statuses.items() if s not in ("killed", "timeout")]
         equivalent = [m for m in left if survivors.get(m, {}).get("kind") == "equivalent"]
         harmless = [m for m in left if survivors.get(m, {}).get("kind") == "harmless"]
