@@ -10,6 +10,7 @@ def test_a_clerk_may_not_reroute_a_ticket(client, as_):
     response = patch(client, as_("amina"), code, department="eclairage", priority="high")
     assert response.status_code == 403
     assert set(response.json["errors"]) == {"department"}
+    assert response.json["detail"] == "Your role may not change: department."
     ticket = read(client, as_("amina"), code).json
     assert ticket["department"]["code"] == "voirie" and ticket["priority"] == "normal"
     assert len(ticket["events"]) == 1

@@ -98,6 +98,7 @@ def test_rejecting_needs_a_public_reason(client, as_):
     response = patch(client, as_("amina"), code, status="rejected")
     assert response.status_code == 422
     assert "public_note" in response.json["errors"]
+    assert response.json["detail"] == "Invalid fields: public_note."
     assert read(client, as_("amina"), code).json["status"] == "submitted"
 
 
