@@ -106,3 +106,8 @@ def test_the_inbound_log_links_the_message_to_its_sender_and_report(tw, tw_app):
         )
         assert (logged.request_id, logged.contact_id) == (report.id, contact.id)
         assert (logged.command, logged.channel) == ("status", "whatsapp")
+
+
+def test_an_unknown_code_is_named_in_the_words_language(tw):
+    file_report(tw, lang="fr")
+    assert answer(inbound(tw, "status ABCD-EFGH")) == "casa311: no report has the code ABCD-EFGH."

@@ -125,3 +125,20 @@ def test_fixed_answers_in_the_residents_language_and_french_otherwise():
     assert fixed("xx", "start") == (
         "casa311: messages réactivés. Envoyez STOP pour ne plus en recevoir."
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "understood"),
+    [
+        ("مرحبا", ("unknown", "ar", None)),  # no command, but Arabic: answered in Arabic
+        ("please help me now", ("unknown", "en", None)),  # a sentence: help in its words
+        ("stop svp merci", ("stop", None, None)),  # a keyword with polite words: obeyed
+        ("stop sending me sms", ("unknown", None, None)),  # four words: a sentence
+        ("aide moi svp", ("help", "fr", None)),
+    ],
+)
+def test_a_keyword_is_obeyed_only_when_it_is_not_a_sentence(body, understood):
+    from notifications.inbound import parse
+
+    command = parse(body)
+    assert (command.name, command.lang, command.code) == understood
