@@ -56,6 +56,8 @@ def test_good_answers_come_back_cleaned():
 )
 def test_numbers_in_any_json_or_form_spelling(answer, clean):
     assert check(depth=answer) == ({"depth": clean}, {})
+    # A whole number is kept whole (stored and shown as 7, not 7.0).
+    assert type(check(depth=answer)[0]["depth"]) is type(clean)
 
 
 @pytest.mark.parametrize(
