@@ -208,8 +208,10 @@ def run_planted(only: set[str] | None = None) -> list[Planted]:
             outcomes.append(Planted(name, run.returncode == 1, tail))
         finally:
             target.write_text(original)
+    kept = {p.name: p for p in saved_planted() if p.name in entries}  # a partial run
+    kept.update({p.name: p for p in outcomes})  # replaces only what it ran
     saved = {"when": dt.datetime.now(dt.UTC).isoformat(timespec="minutes")}
-    saved["outcomes"] = [p.__dict__ for p in outcomes]
+    saved["outcomes"] = [p.__dict__ for p in kept.values()]
     (WORK / "planted.json").write_text(json.dumps(saved, indent=1))
     return outcomes
 
@@ -227,7 +229,8 @@ def summarize(
     survivors = tomllib.loads(SURVIVORS.read_text()) if SURVIVORS.exists() else {}
     ok = True
     rows = [
-        "| module | mutants | killed | timeout | survived: equivalent / harmless / unexplained "
+        "| module | mutants | killed | timeout | survived: equivalent (or import-time) / "
+        "harmless / unexplained "
         "| no tests | kill rate (non-equivalent) | target |",
         "|---|---:|---:|---:|---|---:|---:|---|",
     ]
@@ -249,7 +252,10 @@ def summarize(
             )
             continue
         left = [m for m, s in o.statuses.items() if s not in ("killed", "timeout")]
-        equivalent = [m for m in left if survivors.get(m, {}).get("kind") == "equivalent"]
+        # Equivalent, or run only at import time (before mutmut switches a mutant on):
+        # neither can fail a test; the import-time ones are covered by planted mutants.
+        unscored = ("equivalent", "import-time")
+        equivalent = [m for m in left if survivors.get(m, {}).get("kind") in unscored]
         harmless = [m for m in left if survivors.get(m, {}).get("kind") == "harmless"]
         others = [m for m in left if m not in equivalent and m not in harmless]
         no_tests = sum(1 for m in left if o.statuses[m] == "no tests")

@@ -78,3 +78,7 @@ def test_a_refused_field_is_named_with_how_to_fix_it(fields, messages):
 
 def test_text_that_merely_mentions_brackets_is_plain():
     assert load(description="profondeur < 10 cm et > 5 cm")["description"].startswith("prof")
+
+
+def test_a_nul_in_a_top_level_name_is_named_as_the_body():
+    assert refused(**{"k\x00": 1}) == {"k\x00": ["Unknown field."], "_body": [NUL]}
