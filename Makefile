@@ -16,7 +16,7 @@ ENSURE_SECRET_KEY := if [ -z "$${SECRET_KEY:-}" ]; then mkdir -p instance; \
 	    'import secrets; print(secrets.token_urlsafe(48))' > instance/secret_key); \
 	  export SECRET_KEY="$$(cat instance/secret_key)"; fi
 
-.PHONY: run test install lint format bench suggest-model bench-suggest system-deps-run \
+.PHONY: run test install lint format bench mutation suggest-model bench-suggest system-deps-run \
 	system-deps-test emulator worker clean translations vendor
 
 # The console's message catalogs (Flask-Babel): the .po files are committed, the .mo files
@@ -84,6 +84,14 @@ test: install system-deps-test emulator $(COMPILED)
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; \
 	exit $$rc
+
+# Mutation testing of the domain and notifications (tests/MUTATION.md): on demand, never
+# in CI (it takes a while). Installs mutmut; MODULES='workflow phones' runs only those.
+MUTMUT ?= mutmut>=3.8.1,<3.9
+mutation: install
+	@scripts/system-deps.sh spatialite
+	@$(BIN)/pip install -q '$(MUTMUT)'
+	nice -n 10 $(BIN)/python scripts/mutation.py $(MODULES)
 
 # ruff, then the layer rules of citizen_api/ (import-linter contracts in setup.cfg).
 lint: install

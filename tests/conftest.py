@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from citizen_api.cli.seed import AREAS_FILE
 from citizen_api.extensions import db
+from tests import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 from tests.helpers import BACKENDS, seeded_app
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

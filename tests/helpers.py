@@ -74,3 +74,20 @@ def square(lon: float, lat: float, d: float = 0.004) -> dict:
     """A GeoJSON Polygon: the square of side `d` degrees whose south-west corner is here."""
     ring = [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
     return {"type": "Polygon", "coordinates": [ring]}
+
+
+def just_outside(app, code: str, metres: float) -> tuple[float, float]:
+    """(lon, lat) `metres` straight north of the area's northernmost vertex: for Anfa, in
+    the sea off its coarse coastline."""
+    import json
+
+    from geoalchemy2 import functions as gfunc
+    from sqlalchemy import select
+
+    from models import Area
+
+    with app.app_context():
+        geojson = db.session.scalar(select(gfunc.ST_AsGeoJSON(Area.geom)).where(Area.code == code))
+    ring = json.loads(geojson)["coordinates"][0][0]
+    lon, lat = max(ring, key=lambda p: p[1])
+    return lon, lat + metres / 110_574.0

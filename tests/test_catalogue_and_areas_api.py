@@ -101,7 +101,10 @@ def test_services_at_a_point_are_those_routed_there(client, area_points, anfa_on
     refused = client.post(
         "/api/v1/requests", json={"service_code": "plage-sale", "lat": lat, "long": lon}
     )
-    assert refused.status_code == 422 and "service_code" in refused.json["errors"]
+    assert refused.status_code == 422
+    assert refused.json["type"].endswith("service-unavailable-here")
+    assert refused.json["errors"] == {"service_code": ["plage-sale is not handled at this place."]}
+    assert refused.json["detail"] == "no department handles plage-sale in sidi-moumen"
 
 
 def test_services_at_a_point_outside_the_city_is_422(client):

@@ -53,7 +53,9 @@ def test_a_new_report_gets_a_tracking_code_and_its_routing(client):
 def test_tracking_codes_are_random_not_sequential(client):
     codes = [report(client).json["tracking_code"] for _ in range(6)]
     assert len(set(codes)) == 6
-    assert codes != sorted(codes) or codes != sorted(codes, reverse=True)
+    # A counter or a timestamp would give codes that share their first half; random
+    # ones almost never do (15 pairs among 30**4 prefixes: about 1 in 54,000).
+    assert len({code[:4] for code in codes}) == 6
 
 
 def test_the_public_view_matches_what_creation_returned(client):

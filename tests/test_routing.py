@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from geoalchemy2 import functions as gfunc
 from sqlalchemy import select, text
 
 from citizen_api.domain.area_lookup import OutsideCity
 from citizen_api.domain.routing import area_index
 from citizen_api.extensions import db
-from models import Area, Department, RoutingRule, ServiceRequest, ServiceType
-from tests.helpers import report
+from models import Department, RoutingRule, ServiceRequest, ServiceType
+from tests.helpers import just_outside, report
 
 ALL_AREAS = [
     "anfa",
@@ -140,7 +141,7 @@ def test_the_most_specific_rule_wins_and_the_reason_is_kept(
 
 def test_a_point_just_off_the_coast_is_snapped_and_says_so(client, app):
     # ~150 m north of Anfa's coarse coastline, in the sea.
-    lon, lat = _just_outside(app, "anfa", metres=150)
+    lon, lat = just_outside(app, "anfa", metres=150)
     response = report(client, lat=lat, long=lon)
     assert response.status_code == 201
     assert response.json["area"]["code"] == "anfa"
@@ -151,26 +152,47 @@ def test_a_point_just_off_the_coast_is_snapped_and_says_so(client, app):
 
 
 def test_a_point_beyond_the_snapping_distance_is_refused(client, app):
-    lon, lat = _just_outside(app, "anfa", metres=2000)
+    lon, lat = just_outside(app, "anfa", metres=2000)
     response = report(client, lat=lat, long=lon)
     assert response.status_code == 422
     assert response.json["type"].endswith("outside-city")
     assert "outside Casablanca" in response.json["detail"]
+    # It says how far: 2 km north of the northernmost vertex, so at most 2.0 km from
+    # the city and, the coast running east-west there, not much less.
+    away = re.search(r"\(about (\d+\.\d) km away\)", response.json["detail"])
+    assert away and 1.5 <= float(away.group(1)) <= 2.0, response.json["detail"]
 
 
 def test_snapping_can_be_turned_off(app):
     with app.app_context():
-        lon, lat = _just_outside(app, "anfa", metres=150)
+        lon, lat = just_outside(app, "anfa", metres=150)
         with pytest.raises(OutsideCity):
             area_index(db.session).locate(lon, lat, snap_m=0)
 
 
-def _just_outside(app, code, metres):
-    """A point `metres` straight out from the area's northernmost vertex."""
-    import json
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_point_as_far_from_two_areas_snaps_to_the_smaller(order):
+    # Two made-up areas on either side of the point, their nearest edges both exactly
+    # 0.5 degrees of longitude away (about 46 km): a tie, which the smaller area wins.
+    from shapely.geometry import box
 
-    with app.app_context():
-        geojson = db.session.scalar(select(gfunc.ST_AsGeoJSON(Area.geom)).where(Area.code == code))
-    ring = json.loads(geojson)["coordinates"][0][0]
-    lon, lat = max(ring, key=lambda p: p[1])
-    return lon, lat + metres / 110_574.0
+    from citizen_api.domain.area_lookup import AreaIndex
+
+    big = (1, "big", None, box(-1.5, -0.5, -0.5, 0.5))
+    small = (2, "small", None, box(0.5, -0.1, 0.75, 0.1))
+    index = AreaIndex([big, small][::order])
+    hit = index.locate(0.0, 0.0, snap_m=100_000)
+    assert (hit.code, hit.area_id) == ("small", 2)
+    assert 40_000 < hit.snapped_m < 50_000
+
+
+def test_without_a_snapping_distance_a_point_just_outside_is_refused():
+    from shapely.geometry import box
+
+    from citizen_api.domain.area_lookup import AreaIndex
+
+    index = AreaIndex([(1, "square", None, box(0.0, 0.0, 0.01, 0.01))])
+    assert index.locate(0.005, 0.005).code == "square"
+    with pytest.raises(OutsideCity) as refused:
+        index.locate(0.005, 0.01 + 0.5 / 110_574)  # half a metre north: no snapping
+    assert 0.3 < refused.value.distance_m < 0.7

@@ -38,8 +38,9 @@ def outbox(app, code: str) -> list[OutboundMessage]:
         return rows
 
 
-def change_status(app, code: str, to_status: str, note: str | None = None, public=True):
-    """What the triage workflow does: a status event and its messages, one transaction."""
+def change_status(app, code: str, to_status: str, note: str | None = None, public=True, at=None):
+    """What the triage workflow does: a status event and its messages, one transaction;
+    `at` records the event at that time instead of now (the history is append-only)."""
     with app.app_context():
         found = stored_report(code)
         event = RequestEvent(
@@ -49,6 +50,7 @@ def change_status(app, code: str, to_status: str, note: str | None = None, publi
             public=public,
             note=note,
             actor="clerk:test",
+            **({"created_at": at} if at else {}),
         )
         found.status = to_status
         found.events.append(event)

@@ -178,3 +178,27 @@ def test_alert_subscription_requests_are_limited_like_reports(limited):
         "Too many subscription requests"
         in client.post("/api/v1/alert-subscriptions", json=body).json["detail"]
     )
+
+
+def test_open311_creation_has_the_creation_limit_not_the_read_limit(make_variant):
+    from tests.open311.conftest import V2, create, errors_of, issue
+
+    limited = make_variant(
+        RATELIMIT_ENABLED=True, RATE_LIMIT_CREATE="2/minute", RATE_LIMIT_READ="20/minute"
+    )
+    client, key = limited.test_client(), issue(limited)
+    first, second, refused = (create(client, key) for _ in range(3))
+    assert (first.status_code, second.status_code) == (200, 200)
+    # Open311 answers every client error 400 in its own shape (docs/open311.md); the
+    # limit's headers still tell the client when to come back.
+    assert refused.status_code == 400
+    assert "Too many reports" in errors_of(refused, "json")[0]["description"]
+    assert refused.headers["X-RateLimit-Limit"] == "2"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    # One allowance for both formats.
+    xml = create(client, key, fmt="xml")
+    assert xml.status_code == 400 and "Too many reports" in xml.get_data(as_text=True)
+    assert count_reports(limited) == 2
+    # Reading is not creating: the read allowance is untouched by those posts.
+    assert client.get(f"{V2}/requests.json").status_code == 200

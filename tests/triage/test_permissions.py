@@ -12,6 +12,7 @@ def test_a_clerk_may_not_reroute_a_ticket(client, as_):
     response = patch(client, as_("amina"), code, department="eclairage", priority="high")
     assert response.status_code == 403
     assert set(response.json["errors"]) == {"department"}
+    assert response.json["detail"] == "Your role may not change: department."
     ticket = read(client, as_("amina"), code).json
     assert ticket["department"]["code"] == "voirie" and ticket["priority"] == "normal"
     assert len(ticket["events"]) == 1
@@ -62,7 +63,8 @@ def test_a_supervisor_sends_a_ticket_to_another_department(client, as_):
     assert read(client, as_("sara"), code).status_code == 404
     assert read(client, as_("amina"), code).status_code == 404
     ticket = read(client, as_("karim"), code).json
-    assert [e["kind"] for e in ticket["events"]][-1] == "rerouted"
+    last = ticket["events"][-1]
+    assert (last["kind"], last["note"], last["public"]) == ("rerouted", "voirie -> eclairage", True)
     public = client.get(f"/api/v1/requests/{code}").json
     assert public["department"]["code"] == "eclairage"
     assert public["history"][-1]["department"]["code"] == "eclairage"
