@@ -5,6 +5,9 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WORKERS", "2"))
+# gunicorn's largest request line (its default is 4094): a queue URL with every filter and
+# a cursor fits, so such a request reaches the app and gets its own 422, not an HTML 414.
+limit_request_line = 8190
 accesslog = "-"
 # The path without its query string: nothing a client put in a URL reaches the log.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'

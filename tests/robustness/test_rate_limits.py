@@ -3,6 +3,7 @@ and the health probes are not affected."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -195,7 +196,9 @@ def test_open311_creation_has_the_creation_limit_not_the_read_limit(make_variant
     assert "Too many reports" in errors_of(refused, "json")[0]["description"]
     assert refused.headers["X-RateLimit-Limit"] == "2"
     assert refused.headers["X-RateLimit-Remaining"] == "0"
-    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    # Retry-After belongs to a 429 (issue 14): on Open311's 400 the reset time says when.
+    assert "Retry-After" not in refused.headers
+    assert 0 < int(refused.headers["X-RateLimit-Reset"]) - time.time() <= 61
     # One allowance for both formats.
     xml = create(client, key, fmt="xml")
     assert xml.status_code == 400 and "Too many reports" in xml.get_data(as_text=True)
