@@ -7,8 +7,9 @@ import re
 from sqlalchemy import select, text
 
 from citizen_api.extensions import db
-from models import OutboundMessage, RequestEvent
+from models import RequestEvent
 from tests.helpers import db_time, stored_report
+from tests.notifications.support import outbox
 
 ROW_CODE = re.compile(r'href="/console/requests/([A-Z0-9]{4}-[A-Z0-9]{4})"')
 
@@ -34,27 +35,23 @@ def status(app, code: str) -> str:
 
 
 def events(app, code: str) -> list[RequestEvent]:
+    """The report's history, oldest first, read fresh from the database."""
+    return _rows(app, code, RequestEvent)
+
+
+def _rows(app, code: str, model) -> list:
     with app.app_context():
+        db.session.expire_all()
         found = stored_report(code)
         rows = db.session.scalars(
-            select(RequestEvent)
-            .where(RequestEvent.request_id == found.id)
-            .order_by(RequestEvent.id)
+            select(model).where(model.request_id == found.id).order_by(model.id)
         ).all()
         db.session.expunge_all()
         return rows
 
 
-def messages(app, code: str) -> list[OutboundMessage]:
-    with app.app_context():
-        found = stored_report(code)
-        rows = db.session.scalars(
-            select(OutboundMessage)
-            .where(OutboundMessage.request_id == found.id)
-            .order_by(OutboundMessage.id)
-        ).all()
-        db.session.expunge_all()
-        return rows
+# The report's messages, oldest first: the notifications tests' own reader.
+messages = outbox
 
 
 def set_times(app, code: str, **columns) -> None:
