@@ -103,7 +103,7 @@ def update_alert(data, alert_id):
     check_if_match(etag(alert), "alert")
     now = _now()
     try:
-        revise(db.session, alert, data, now)
+        revise(db.session, alert, data, now, author=g.clerk.username)
         db.session.commit()
     except AlertInvalid as exc:
         db.session.rollback()

@@ -2,6 +2,7 @@
 
 from citizen_api.console import (  # noqa: F401 - each module adds its views
     accounts_views,
+    alert_views,
     audit_views,
     auth_views,
     bulk_views,
