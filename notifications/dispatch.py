@@ -387,6 +387,23 @@ def deliver(notifier, message_id: int, *, force: bool = False) -> Outcome:
     return result.outcome
 
 
+def alert_messages_due(notifier) -> bool:
+    """Whether some alert broadcast message is due now (one small query)."""
+    with notifier.Session() as session:
+        return (
+            session.scalar(
+                select(OutboundMessage.id)
+                .where(
+                    OutboundMessage.kind == "alert",
+                    OutboundMessage.state == "pending",
+                    OutboundMessage.next_attempt_at <= utcnow(),
+                )
+                .limit(1)
+            )
+            is not None
+        )
+
+
 def drain(
     notifier,
     *,
