@@ -153,12 +153,29 @@ class StatusSummaryOut(Schema):
     median_age_hours = fields.Float(metadata={"description": "Time since filing"})
 
 
+class IncidentSummaryOut(Schema):
+    status = fields.String()
+    count = fields.Integer(metadata={"description": "Incidents in this status"})
+    overdue = fields.Integer(metadata={"description": "Of those, past their own due time"})
+    tickets = fields.Integer(metadata={"description": "Tickets they group"})
+
+
 class DepartmentSummaryOut(Schema):
     code = fields.String()
     name = fields.String()
-    total = fields.Integer()
-    overdue = fields.Integer()
-    statuses = fields.List(fields.Nested(StatusSummaryOut))
+    total = fields.Integer(metadata={"description": "Tickets in no incident"})
+    overdue = fields.Integer(metadata={"description": "Tickets in no incident, overdue"})
+    statuses = fields.List(
+        fields.Nested(StatusSummaryOut),
+        metadata={"description": "Tickets in no incident, by status (as the queue lists them)"},
+    )
+    grouped_tickets = fields.Integer(
+        metadata={"description": "Tickets grouped into incidents: counted there, not above"}
+    )
+    incidents = fields.List(
+        fields.Nested(IncidentSummaryOut),
+        metadata={"description": "The incidents, each counted once, by status"},
+    )
 
 
 class SmsBudgetOut(Schema):

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from citizen_api.domain.incidents import incident_scope
 from citizen_api.domain.workflow import (
     apply_changes,
     in_scope,
@@ -30,7 +31,7 @@ from citizen_api.triage.schemas import (
     TriageQueryArgs,
     TriageUpdateIn,
 )
-from citizen_api.triage.summary import overdue_condition, status_groups
+from citizen_api.triage.summary import incident_groups, overdue_condition, status_groups
 from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.cursor import encode_cursor
 from citizen_api.web.errors import Problem, validation_problem
@@ -38,6 +39,7 @@ from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.preconditions import changed_since, check_if_match
 from citizen_api.web.responses import json_response
 from models import STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
+from models.incidents import INCIDENT_STATUSES
 from notifications.outbox import messages_for_report, sms_budget
 
 blp = Blueprint(
@@ -180,15 +182,22 @@ def summary():
     lang = negotiate()
     now = _now()
     groups = status_groups(db.session, scope(g.clerk), now)
-    names = {
-        d.id: d
-        for d in db.session.scalars(select(Department).where(Department.id.in_(list(groups))))
-    }
+    incidents = incident_groups(db.session, incident_scope(g.clerk))
+    ids = set(groups) | set(incidents)
+    names = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(ids)))}
     departments = []
-    for department_id, by_status in sorted(groups.items(), key=lambda i: names[i[0]].code):
+    for department_id in sorted(ids, key=lambda i: names[i].code):
+        by_status = groups.get(department_id, {})
         statuses = [
             {"status": status, **numbers}
             for status, numbers in sorted(by_status.items(), key=lambda i: STATUSES.index(i[0]))
+        ]
+        grouped = [
+            {"status": status, **numbers}
+            for status, numbers in sorted(
+                incidents.get(department_id, {}).items(),
+                key=lambda i: INCIDENT_STATUSES.index(i[0]),
+            )
         ]
         departments.append(
             {
@@ -197,6 +206,8 @@ def summary():
                 "total": sum(s["count"] for s in statuses),
                 "overdue": sum(s["overdue"] for s in statuses),
                 "statuses": statuses,
+                "grouped_tickets": sum(i["tickets"] for i in grouped),
+                "incidents": grouped,
             }
         )
     body = {"generated_at": now, "departments": departments}
