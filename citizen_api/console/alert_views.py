@@ -197,11 +197,12 @@ def alerts():
     ).all()
     lang = current_language()
     names = {a.code: a.name(lang) for a in db.session.scalars(select(Area))}
+    separator = "، " if lang == "ar" else ", "
 
     def row(alert: Alert) -> dict:
         return {
             "alert": alert,
-            "areas": ", ".join(sorted(names.get(c, c) for c in alert.covered_areas)),
+            "areas": separator.join(sorted(names.get(c, c) for c in alert.covered_areas)),
             "headline": alert.headline.get(lang) or alert.headline["fr"],
             "kind": label(ALERT_KIND, alert.kind),
             "severity": label(SEVERITY, alert.severity),
