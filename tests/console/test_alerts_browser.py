@@ -6,13 +6,17 @@ is clean on the alert pages in French and Arabic, and the screenshots are taken.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
 import feedparser
 import pytest
 
-from tests.alerts.test_cap_feed import cap_schema  # noqa: F401 - fixture
+from tests.alerts.test_cap_feed import (
+    MAARIF_POINT,
+    cap_schema,  # noqa: F401 - fixture
+)
 from tests.browser import axe_violations
 from tests.console.test_admin_browser import sign_in
 from tests.console.test_console_browser import (  # noqa: F401 - fixtures
@@ -22,6 +26,7 @@ from tests.console.test_console_browser import (  # noqa: F401 - fixtures
     shoot,
     site,
 )
+from tests.helpers import square
 
 E164, PHONE = "+212612340077", "0612340077"
 WORDS = {
@@ -205,3 +210,26 @@ def axe_clean(page, fields: bool = True) -> bool:
     violations = axe_violations(page, AXE_RULES, absent=() if fields else ("label",))
     assert violations == [], violations
     return True
+
+
+def test_without_javascript_the_zone_is_pasted_as_geojson(site, chromium, fake):  # noqa: F811
+    """No map without JavaScript: the GeoJSON field takes the zone, and the alert is
+    published all the same."""
+    context = chromium.new_context(
+        java_script_enabled=False, locale="fr", extra_http_headers={"Accept-Language": "fr"}
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, site, "salma", "fr")
+        page.goto(f"{site}/console/alerts/new")
+        assert not page.locator("#draw").is_visible()  # the map needs JavaScript
+        page.fill("#a-polygon", json.dumps(square(*MAARIF_POINT)))
+        page.check("#service-fuite-eau")
+        page.fill("#a-headline-fr", "Travaux de voirie")
+        page.fill("#a-text-fr", "Boulevard fermé.")
+        page.get_by_role("button", name=WORDS["fr"]["publish"]).click()
+        page.wait_for_url(re.compile(r"/console/alerts/\d+$"))
+        [item] = page.request.get(f"{site}/api/v1/alerts").json()["items"]
+        assert item["polygon"] == square(*MAARIF_POINT) and item["areas"] == []
+    finally:
+        context.close()
