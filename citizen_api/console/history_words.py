@@ -67,8 +67,8 @@ def event_words(event) -> tuple[str | None, str | None]:
             what = _("the description")
         if kind == HIDDEN:
             reason = label(REASON, facts.get("reason"))
-            return _("%(what)s hidden; reason: %(reason)s", what=what, reason=reason), note
-        return _("%(what)s shown again", what=what), note
+            return _("%(what)s; reason: %(reason)s", what=what, reason=reason), note
+        return what, note
     if kind in ("escalated", "raised_to_head"):
         return None, None  # the kind's own label says it all
     if kind not in DOMAIN_NOTES:
