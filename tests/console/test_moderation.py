@@ -9,13 +9,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from sqlalchemy import select
 
 from citizen_api.extensions import db
 from citizen_api.web.auth import issue_token
-from tests.console.conftest import csrf_token, post
 from models import Clerk
+from tests.console.conftest import csrf_token, post
 from tests.console.helpers import events, version
 from tests.helpers import stored_report
 from tests.photos import images
