@@ -298,8 +298,11 @@ def _reroute(change: _Change, code: str) -> None:
 
 
 def duplicate_device(report: ServiceRequest) -> str:
-    """The supporter id a duplicate's reporter gets on the original: one per duplicate
-    ticket, so marking it (or retrying) counts its reporter once."""
+    """The supporter id a duplicate's reporter gets on the original: their phone's
+    contact when they gave one (two duplicates from one phone count once), else the
+    duplicate ticket itself (marking it again, or retrying, counts nothing more)."""
+    if report.contact_id is not None:
+        return f"duplicate-contact:{report.contact_id}"
     return f"duplicate-report:{report.tracking_code}"
 
 
