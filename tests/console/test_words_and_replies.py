@@ -117,7 +117,7 @@ def test_clerks_and_other_departments_cannot_edit_a_template(app, console):
     reply = _reply(app, "Vu")
     nadia = console("nadia")
     assert nadia.get(f"/console/replies/{reply.id}").status_code == 404
-    refused = post(nadia, f"/console/replies/{reply.id}", csrf_token(nadia, "/console/"),
-                   title="X", status="acknowledged", text_fr="X", version=str(reply.version))  # fmt: skip
+    fields = {"title": "X", "status": "acknowledged", "text_fr": "X", "version": str(reply.version)}
+    refused = post(nadia, f"/console/replies/{reply.id}", csrf_token(nadia, "/console/"), **fields)
     assert refused.status_code == 404
     assert _reply(app, "Vu").text_fr == "Vu."
