@@ -9,23 +9,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from tests.browser import axe_violations
-from tests.console.test_console_browser import (  # noqa: F401 - fixtures
-    AXE_RULES,
-    chromium,
-    open_page,
-    shoot,
-    sign_in,
-    site,
-)
+from tests.console import test_console_browser as browser
 from tests.photos import images
 from tests.photos.test_photos_api import file_with_photos
 
+# The browser tests' fixtures (Chromium, the served app, fresh pages) and helpers.
+chromium, site, open_page = browser.chromium, browser.site, browser.open_page
+AXE_RULES, shoot, sign_in = browser.AXE_RULES, browser.shoot, browser.sign_in
 SECRET = "Le voisin du 3e, Karim Bennani, jette ses gravats ici"
 
 
-def at(site: str, url: str) -> str:
-    """A public URL (on the configured PUBLIC_BASE_URL) on the test's server."""
-    return site + urlsplit(url).path
+def at(base: str, url: str) -> str:
+    """A public URL (on the configured PUBLIC_BASE_URL) on the test's server at `base`."""
+    return base + urlsplit(url).path
 
 
 def _public(tw, code: str) -> dict:
@@ -66,8 +62,7 @@ def test_a_clerk_hides_a_photo_and_the_description_and_a_supervisor_restores_the
     # The clerk still sees both, marked, and the hidden photo loads through the console.
     assert SECRET in clerk.locator("dd.description").inner_text()
     assert clerk.locator(".hidden-mark").count() == 2
-    thumb = clerk.locator("#photo-%s img" % clerk.locator(".photos li").first.get_attribute(
-        "id").removeprefix("photo-"))  # fmt: skip
+    thumb = clerk.locator(".photos li").first.locator("img")
     assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
     assert "/console/requests/" in thumb.get_attribute("src")
     history = clerk.locator("ol.history").inner_text()
