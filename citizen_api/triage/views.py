@@ -40,7 +40,7 @@ from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.preconditions import changed_since, check_if_match
 from citizen_api.web.responses import json_response
-from models import STATUSES, Clerk, Department, IncidentReport, Photo, ServiceRequest, utcnow
+from models import STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report, sms_budget
 
 blp = Blueprint(
@@ -228,9 +228,7 @@ def moderate_ticket(data, code):
 def ticket_photo(code, photo_id):
     """A photo of a ticket, hidden by moderation or not (never cached)."""
     report = find_ticket(code)
-    photo = db.session.scalar(
-        select(Photo).where(Photo.id == photo_id, Photo.request_id == report.id)
-    )
+    photo = next((p for p in report.photos if p.id == photo_id), None)
     thumbnail = request.args.get("thumbnail", "0")
     if photo is None or thumbnail not in ("0", "1"):
         raise Problem(404, "No photo of this ticket has this id.", type="not-found")
