@@ -210,7 +210,7 @@ def moderate_ticket(data, code):
     )
 
 
-@blp.get("/requests/<code>/photos/<int:photo_id>")
+@blp.get("/requests/<code>/photos/<photo_id>")
 @blp.response(200, content_type="image/jpeg", description="The photo (or `?thumbnail=1`)")
 @blp.alt_response(401, description="No valid access token")
 @blp.alt_response(404, description="No such photo of a ticket in your scope")
@@ -226,9 +226,10 @@ def moderate_ticket(data, code):
     ],
 )
 def ticket_photo(code, photo_id):
-    """A photo of a ticket, hidden by moderation or not (never cached)."""
+    """A photo of a ticket (`photo_id`: its `id` in the ticket's `photos`), hidden by
+    moderation or not (never cached)."""
     report = find_ticket(code)
-    photo = next((p for p in report.photos if p.id == photo_id), None)
+    photo = next((p for p in report.photos if str(p.id) == photo_id), None)
     thumbnail = request.args.get("thumbnail", "0")
     if photo is None or thumbnail not in ("0", "1"):
         raise Problem(404, "No photo of this ticket has this id.", type="not-found")
