@@ -84,3 +84,14 @@ def test_the_originals_own_reporter_does_not_support_it(app, console, client):
     _form(console("nadia"), copy, "status", status="duplicate", duplicate_of=original)
     assert status(app, copy) == "duplicate"
     assert support_of(app, original) == (0, 0, 0)
+
+
+def test_the_duplicate_message_names_the_original_in_each_language_within_two_sms():
+    from notifications.texts import segments, status_update
+
+    url = "https://casa311.test/r/K7QM-4RZP"
+    for lang, words in (("fr", "doublon de K7QM-4RZP"), ("ar", "للبلاغ K7QM-4RZP"),
+                        ("en", "duplicates K7QM-4RZP")):  # fmt: skip
+        text = status_update(lang, "A2B3-C4D5", "duplicate", "x" * 500, url, "K7QM-4RZP")
+        assert words in text and url in text and "A2B3-C4D5" in text
+        assert segments(text) <= 2  # the long note was shortened, never the codes

@@ -21,7 +21,16 @@ from tests.photos import images
 from tests.photos.test_photos_api import file_with_photos
 
 SECRET = "Mon voisin Karim Bennani au 3e étage"
-PUBLIC_READS = ("page", "api", "list", "geojson", "nearby", "open311_json", "open311_xml")
+PUBLIC_READS = (
+    "page",
+    "api",
+    "list",
+    "geojson",
+    "nearby",
+    "open311_json",
+    "open311_xml",
+    "open311_list",
+)
 
 
 def photo_ticket(client, photos: int = 2, description: str = SECRET) -> dict:
@@ -65,7 +74,8 @@ def public_texts(client, code: str) -> dict[str, str]:
     nearby = client.get(f"/api/v1/requests/nearby?service_code=nid-de-poule&lat={lat}&long={lon}")
     o_json = client.get(f"/open311/v2/requests/{code}.json?extensions=true")
     o_xml = client.get(f"/open311/v2/requests/{code}.xml?extensions=true")
-    for response in (one, listing, geo, o_json, o_xml):
+    o_list = client.get("/open311/v2/requests.xml?extensions=true")
+    for response in (one, listing, geo, o_json, o_xml, o_list):
         assert response.status_code == 200, (response.request.path, response.status_code)
     ET.fromstring(o_xml.data)  # still well-formed XML
     return {
@@ -76,6 +86,7 @@ def public_texts(client, code: str) -> dict[str, str]:
         "nearby": nearby.get_data(as_text=True),
         "open311_json": o_json.get_data(as_text=True),
         "open311_xml": o_xml.get_data(as_text=True),
+        "open311_list": o_list.get_data(as_text=True),
     }
 
 
