@@ -48,12 +48,16 @@ def enqueue_status_update(
     if event.id is None:
         session.flush()
     settings = settings_for(session)
+    # A duplicate points the resident to the original, which is the one followed now.
+    original = report.duplicate_of if event.to_status == "duplicate" else None
+    followed = original.tracking_code if original is not None else report.tracking_code
     body = texts.status_update(
         report.lang,
         report.tracking_code,
         event.to_status,
         event.note,
-        settings.report_url(report.tracking_code),
+        settings.report_url(followed),
+        original.tracking_code if original is not None else None,
     )
     message = _enqueue(session, settings, report, "status", f"status:{event.id}", body, event)
     return [message] if message else []

@@ -37,6 +37,8 @@ EVENT = {
     "supported": _l("Support"),
     "escalated": _l("Past its deadline: in the supervisors' digest"),
     "raised_to_head": _l("Raised to the department head"),
+    "moderation_hidden": _l("Hidden from the public"),
+    "moderation_restored": _l("Shown to the public again"),
 }
 MESSAGE_STATE = {
     "pending": _l("waiting to be sent"),

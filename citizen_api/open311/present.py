@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from citizen_api.domain.moderation import public_description
 from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.photos import photo_urls
 from models import OPEN_STATUSES, Alert, RequestEvent, ServiceRequest, ServiceType
@@ -175,7 +176,7 @@ def service_request(
         "status_notes": status_notes(report, lang),
         "service_name": report.service_type.name(lang),
         "service_code": report.service_type.code,
-        "description": mask_contacts(report.description),  # public: contacts masked
+        "description": public_description(report),  # contacts masked, moderation applied
         "agency_responsible": report.department.name(lang),
         "service_notice": notice(report.service_type, lang),
         "requested_datetime": timestamp(report.requested_at),

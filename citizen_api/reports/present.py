@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from citizen_api.domain.moderation import public_description, public_photos
 from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.photos.album import photo_view
 from models import ServiceRequest
@@ -21,7 +22,10 @@ def public_view(report: ServiceRequest, lang: str) -> dict:
         report.service_type,
         report.area,
         report.department,
-        [photo_view(p, current_app.config["PUBLIC_BASE_URL"]) for p in report.photos],
+        [
+            photo_view(p, current_app.config["PUBLIC_BASE_URL"])
+            for p in public_photos(report.photos)
+        ],
         lang,
     )
 
@@ -35,7 +39,7 @@ def public_row(row, lang: str, catalogue, photos: list) -> dict:
         catalogue.services[row.service_type_id],
         catalogue.areas[row.area_id],
         catalogue.departments[row.department_id],
-        [photo_view(p, base) for p in photos],
+        [photo_view(p, base) for p in public_photos(photos)],
         lang,
     )
 
@@ -48,10 +52,11 @@ def _view(report, service, area, department, photos: list, lang: str) -> dict:
         "service_name": service.name(lang),
         "lat": report.lat,
         "long": report.long,
-        # Numbers and e-mail addresses a resident typed are masked for the public;
-        # clerks read the text as written (citizen_api.triage.present).
+        # Numbers and e-mail addresses a resident typed are masked for the public, and a
+        # description hidden by moderation is not shown; clerks read the text as written
+        # (citizen_api.triage.present).
         "address": mask_contacts(report.address),
-        "description": mask_contacts(report.description),
+        "description": public_description(report),
         "area": {
             "code": area.code,
             "name": area.name(lang),

@@ -13,6 +13,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.domain.incidents import incident_scope
+from citizen_api.domain.moderation import moderate
 from citizen_api.domain.workflow import (
     apply_changes,
     in_scope,
@@ -21,10 +22,12 @@ from citizen_api.domain.workflow import (
 from citizen_api.duplicates import nearby_for_ticket
 from citizen_api.extensions import db
 from citizen_api.notify import notifier_of
+from citizen_api.photos.serving import send_photo
 from citizen_api.reports.queries import report_filters
 from citizen_api.triage.present import etag, queue_item, ticket_view
 from citizen_api.triage.queries import cursor_values, queue_query, ticket_in_scope
 from citizen_api.triage.schemas import (
+    ModerationIn,
     QueuePage,
     SummaryOut,
     TicketOut,
@@ -138,6 +141,15 @@ def _ticket_response(report: ServiceRequest, lang: str):
     return localize(json_response(body, headers=headers), lang)
 
 
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The ETag of the version you are changing",
+}
+
+
 @blp.patch("/requests/<code>")
 @blp.arguments(TriageUpdateIn)
 @blp.response(200, TicketOut, headers={"ETag": {"schema": {"type": "string"}}})
@@ -147,30 +159,83 @@ def _ticket_response(report: ServiceRequest, lang: str):
 @blp.alt_response(409, description="Illegal status transition; `allowed` lists the legal ones")
 @blp.alt_response(412, description="The ticket changed since your ETag: reload it")
 @blp.alt_response(428, description="Send If-Match with the ETag you read")
-@blp.doc(
-    security=SECURITY,
-    parameters=[
-        {
-            "in": "header",
-            "name": "If-Match",
-            "required": True,
-            "schema": {"type": "string"},
-            "description": "The ETag of the version you are changing",
-        }
-    ],
-)
+@blp.doc(security=SECURITY, parameters=[IF_MATCH])
 def update_ticket(data, code):
     """Change a ticket: status, notes, priority, assignee or department."""
+    return _guarded(code, lambda report: apply_changes(db.session, report, g.clerk, data, _now()))
+
+
+def _guarded(code: str, change):
+    """Apply `change(report)` to the ticket if If-Match names its current version (412
+    when it moved on meanwhile, even between the check and the commit); the new ticket."""
     lang = negotiate()
     report = find_ticket(code)
     check_if_match(etag(report), "ticket")
     try:
-        apply_changes(db.session, report, g.clerk, data, _now())
+        change(report)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise changed_since("ticket") from None
     return _ticket_response(report, lang)
+
+
+@blp.post("/requests/<code>/moderation")
+@blp.arguments(ModerationIn)
+@blp.response(200, TicketOut, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.alt_response(401, description="No valid access token")
+@blp.alt_response(403, description="Only a supervisor or an admin may show it again")
+@blp.alt_response(404, description="No ticket with this code in your scope")
+@blp.alt_response(412, description="The ticket changed since your ETag: reload it")
+@blp.alt_response(
+    422, description="A wrong field, no such photo, or it is already hidden (or shown)"
+)
+@blp.alt_response(428, description="Send If-Match with the ETag you read")
+@blp.doc(security=SECURITY, parameters=[IF_MATCH])
+def moderate_ticket(data, code):
+    """Hide the description or one photo from every public view (page, API, Open311,
+    photo files), or show it again (supervisors and admins). The reason is kept in the
+    ticket's internal history."""
+    return _guarded(
+        code,
+        lambda report: moderate(
+            db.session,
+            report,
+            g.clerk,
+            target=data["target"],
+            hide=data["hidden"],
+            now=_now(),
+            photo_id=data.get("photo"),
+            reason=data.get("reason"),
+            note=data.get("note"),
+        ),
+    )
+
+
+@blp.get("/requests/<code>/photos/<photo_id>")
+@blp.response(200, content_type="image/jpeg", description="The photo (or `?thumbnail=1`)")
+@blp.alt_response(401, description="No valid access token")
+@blp.alt_response(404, description="No such photo of a ticket in your scope")
+@blp.doc(
+    security=SECURITY,
+    parameters=[
+        {
+            "in": "query",
+            "name": "thumbnail",
+            "schema": {"type": "integer", "enum": [0, 1]},
+            "description": "1: the thumbnail",
+        }
+    ],
+)
+def ticket_photo(code, photo_id):
+    """A photo of a ticket (`photo_id`: its `id` in the ticket's `photos`), hidden by
+    moderation or not (never cached)."""
+    report = find_ticket(code)
+    photo = next((p for p in report.photos if str(p.id) == photo_id), None)
+    thumbnail = request.args.get("thumbnail", "0")
+    if photo is None or thumbnail not in ("0", "1"):
+        raise Problem(404, "No photo of this ticket has this id.", type="not-found")
+    return send_photo(photo.thumb_key if thumbnail == "1" else photo.key, private=True)
 
 
 @blp.get("/summary")

@@ -20,6 +20,7 @@ import requests
 from citizen_api.domain.accounts import create_clerk
 from citizen_api.extensions import db
 from tests.conftest import clear_reports
+from tests.photos import images
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -93,11 +94,24 @@ def test_schemathesis_finds_nothing_with_every_check_and_phase(served, tmp_path)
         json={"username": "fuzz-root", "password": ADMIN_PASSWORD},
         timeout=10,
     ).json()["access_token"]
+    photo = requests.post(
+        f"{served}/api/v1/requests/{filed['tracking_code']}/photos",
+        files={"photo": ("p.jpg", images.camera_jpeg((64, 48)), "image/jpeg")},
+        headers={"Authorization": f"Bearer {filed['report_token']}"},
+        timeout=10,
+    )
+    assert photo.status_code == 201, photo.text
+    ticket = requests.get(
+        f"{served}/api/v1/triage/requests/{filed['tracking_code']}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
     config = tmp_path / "schemathesis.toml"
     config.write_text(
         CONFIG.read_text()
         .replace("@CODE@", filed["tracking_code"])
         .replace("@REPORT_TOKEN@", filed["report_token"])
+        .replace("@PHOTO_ID@", str(ticket["photos"][0]["id"]))
     )
     cli = str(Path(sys.executable).with_name("schemathesis"))
     run = subprocess.run(
