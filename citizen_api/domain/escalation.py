@@ -118,7 +118,8 @@ def _send_raises(session: Session, raised: list[RequestEvent]) -> int:
     """One message per raise event to its department's head (active, with a number)."""
     if not raised:
         return 0
-    by_department = {d: c for d, c in heads(session).items() if c.active}
+    # A head moved to another department since (or disabled) is no longer its head.
+    by_department = {d: c for d, c in heads(session).items() if c.active and c.department_id == d}
     contacts = _contacts(session, (c.id for c in by_department.values()))
     rows = {
         r.id: r

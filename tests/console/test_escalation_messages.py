@@ -286,3 +286,22 @@ def test_a_sender_killed_mid_send_of_a_released_escalation_sends_it_once(
     raises = [m for m in fake.sent_to(HEAD) if very in m.body and "deux fois" in m.body]
     assert len(raises) == 1  # once, not twice
     assert [m.state for m in _staff_messages(capped) if m.id == raised.id] == ["sent"]
+
+
+def test_a_head_moved_to_another_department_is_no_longer_raised_to(tw_app, tw, fake, team):
+    fake.reset()
+    noon = _noon()
+    with tw_app.app_context():
+        from citizen_api.domain.staff import update_account
+
+        chef, head = account(db.session, "chef"), account(db.session, team["head"])
+        update_account(db.session, chef, head, head.credentials_version, "supervisor",
+                       "eclairage")  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+    very = new_ticket(tw)["tracking_code"]
+    set_times(tw_app, very, requested_at=noon - 30 * HOUR, expected_at=noon - 20 * HOUR)
+    done = _run(tw_app, noon)
+    assert done.raised == 1
+    assert [m for m in _staff_messages(tw_app) if m.kind == "raise"] == []
+    assert not [m for m in fake.sent_to(HEAD) if "deux fois" in m.body]
