@@ -113,14 +113,22 @@ CITY_CAP_REASON = "city-wide daily SMS cap reached"
 
 
 def sms_last_24h(session: Session) -> int:
-    """SMS the city sent (or has queued) in the last 24 hours."""
-    return session.scalar(
-        select(func.count(OutboundMessage.id)).where(
-            OutboundMessage.channel == "sms",
-            OutboundMessage.created_at >= utcnow(-24),
-            OutboundMessage.state != "skipped",
-        )
+    """SMS the city sent (or has queued) in the last 24 hours. A deferred escalation
+    (notifications.staff) does not count while it waits, and counts from its release."""
+    sms, since = OutboundMessage.channel == "sms", utcnow(-24)
+    counted = OutboundMessage.state.not_in(("skipped", "deferred"))
+    filed = (
+        select(func.count(OutboundMessage.id))
+        .where(sms, OutboundMessage.created_at >= since, counted)
+        .where(OutboundMessage.released_at.is_(None))
+        .scalar_subquery()
     )
+    released = (
+        select(func.count(OutboundMessage.id))
+        .where(sms, OutboundMessage.released_at >= since, counted)
+        .scalar_subquery()
+    )
+    return session.scalar(select(filed + released))
 
 
 def sms_budget(session: Session, settings: Settings) -> dict:

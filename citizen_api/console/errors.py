@@ -7,6 +7,9 @@ from flask_babel import gettext as _
 
 from citizen_api.console.blueprint import page
 
+# abort(403, OTHER_DEPARTMENT): a supervisor at another department's service or rule.
+OTHER_DEPARTMENT = "another department's"
+
 
 def render_error(status, title, detail, errors, headers) -> Response:
     if status == 400:
@@ -14,6 +17,12 @@ def render_error(status, title, detail, errors, headers) -> Response:
         message = _(
             "It was not sent from this console or your session changed; nothing was "
             "changed. Go back, reload the page and try again."
+        )
+    elif status == 403 and detail == OTHER_DEPARTMENT:
+        heading = _("Not allowed")
+        message = _(
+            "This belongs to another department: a supervisor edits only their own "
+            "department's services and rules. Nothing was changed."
         )
     elif status == 403:
         heading = _("Not allowed")

@@ -7,6 +7,7 @@ from citizen_api.console import (  # noqa: F401 - each module adds its views
     auth_views,
     bulk_views,
     catalogue_views,
+    contact_views,
     dashboard_views,
     digest_views,
     exports,
