@@ -11,6 +11,7 @@ from citizen_api.photos.upload import allow_upload
 from citizen_api.photos.views import MULTIPART_ENDPOINTS
 from citizen_api.web.docs import ProblemSchema
 from citizen_api.web.errors import PROBLEM_MIMETYPE, Problem
+from citizen_api.web.resources import IdConverter, id_parameter_schema
 
 API_PREFIX = "/api/v1"
 JSON_TYPES = ("application/json",)
@@ -137,6 +138,7 @@ def register_api(app: Flask) -> None:
         },
     )
     register_security_schemes(api)
+    api.register_converter(IdConverter, id_parameter_schema)
     for blueprint in (
         services,
         reports,

@@ -86,7 +86,7 @@ def create_alert(data):
     return _answer(alert, now, 201)
 
 
-@blp.patch("/<int(max=9223372036854775807):alert_id>")
+@blp.patch("/<id:alert_id>")
 @blp.arguments(AlertUpdateIn(partial=True))
 @blp.response(200, AlertOut, headers={"ETag": {"schema": {"type": "string"}}})
 @blp.alt_response(401, description="No valid access token")
@@ -145,7 +145,7 @@ def list_alerts(args):
     )
 
 
-@blp.get("/<int(max=9223372036854775807):alert_id>")
+@blp.get("/<id:alert_id>")
 @blp.response(200, AlertOut, headers={"ETag": {"schema": {"type": "string"}}})
 @blp.alt_response(404, description="No such alert")
 def get_alert(alert_id):
