@@ -53,6 +53,28 @@ class BodyErrorsPlugin(BasePlugin):
                 responses.setdefault(status, self.spec.components.get_ref("response", name))
 
 
+class SchemaExtrasPlugin(BasePlugin):
+    """A schema's `OPENAPI` dict (e.g. minProperties) is written into its document, so
+    a rule checked in code (at least one field) is a documented constraint too."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        extras = getattr(schema, "OPENAPI", None)
+        return dict(extras) if extras else None
+
+
+# What citizen_api.web.edge refuses in every string (a NUL), said in the document, so a
+# client or a fuzzer learns it from the schema rather than from a 422.
+NO_NUL = {"pattern": "^[^\\u0000]*$"}
+
+
+def no_nul_in_strings(self, field, ret=None, **kwargs) -> dict:
+    ret = ret or {}
+    if ret.get("type") == "string" and not ({"enum", "pattern", "format"} & set(ret)):
+        return dict(NO_NUL)
+    return {}
+
+
 def require_json_body():
     """Refuse a write whose body is not JSON (415), before any parsing."""
     if (
@@ -127,7 +149,7 @@ def register_api(app: Flask) -> None:
     api = CasaApi(
         app,
         spec_kwargs={
-            "extra_plugins": [BodyErrorsPlugin()],
+            "extra_plugins": [BodyErrorsPlugin(), SchemaExtrasPlugin()],
             "info": {
                 "description": (
                     "Casablanca's citizen service-request API. Every error is "
@@ -138,6 +160,7 @@ def register_api(app: Flask) -> None:
         },
     )
     register_security_schemes(api)
+    api.ma_plugin.converter.add_attribute_function(no_nul_in_strings)
     api.register_converter(IdConverter, id_parameter_schema)
     for blueprint in (
         services,

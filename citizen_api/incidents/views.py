@@ -29,7 +29,7 @@ from citizen_api.incidents.schemas import (
 from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.preconditions import check_if_match
-from citizen_api.web.resources import find_or_404, newest_first_page
+from citizen_api.web.resources import find_or_404, links_to_id, newest_first_page
 from citizen_api.web.responses import json_response
 from models import Incident, ServiceRequest, utcnow
 
@@ -40,6 +40,13 @@ blp = Blueprint(
     description="Incidents: many reports of one problem, answered at once (bearer token)",
 )
 blp.before_request(sign_in_request)
+# Where a new incident is read, moved and grown (OpenAPI links from POST's 201).
+INCIDENT_ID = "incident_id"
+INCIDENT_OPS = {
+    "GetIncident": "getIncident",
+    "UpdateIncident": "updateIncident",
+    "LinkReports": "linkIncidentReports",
+}
 
 
 def _now():
@@ -97,7 +104,7 @@ def _invalid(exc: IncidentInvalid) -> Problem:
 @blp.response(201, IncidentOut)
 @blp.alt_response(422, description="Invalid incident, or codes that cannot be linked")
 @blp.alt_response(401, description="No valid access token")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, responses={"201": {"links": links_to_id(INCIDENT_ID, INCIDENT_OPS)}})
 def create(data):
     """Open an incident, optionally linking reports by code or every open one in its area."""
     now = _now()
@@ -130,7 +137,7 @@ def list_incidents(args):
 @blp.response(200, IncidentOut)
 @blp.alt_response(404, description="No incident of yours has this id")
 @blp.alt_response(401, description="No valid access token")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, operationId="getIncident")
 def get_incident(incident_id):
     """Read one incident with its linked reports' tracking codes."""
     return _answer(find_incident(incident_id))
@@ -142,7 +149,7 @@ def get_incident(incident_id):
 @blp.alt_response(404, description="No incident of yours has this id")
 @blp.alt_response(422, description="Reports that cannot be linked, or invalid input")
 @blp.alt_response(401, description="No valid access token")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, operationId="linkIncidentReports")
 def link_reports(data, incident_id):
     """Link more reports: by code, or every open report of its services in its area."""
     incident = find_incident(incident_id)
@@ -164,7 +171,7 @@ def link_reports(data, incident_id):
 )
 @blp.alt_response(428, description="Send If-Match with the ETag you read")
 @blp.alt_response(401, description="No valid access token")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, operationId="updateIncident")
 def update(data, incident_id):
     """Move the incident and every linked report, with one message per reporter.
 

@@ -51,6 +51,15 @@ def find_or_404(model, ident: int, detail: str, *where):
     return row
 
 
+def links_to_id(parameter: str, operations: dict[str, str]) -> dict:
+    """OpenAPI links from a create's answer to the operations on what it made: each
+    operation id gets `parameter` from the answer's `id`."""
+    return {
+        name: {"operationId": operation, "parameters": {parameter: "$response.body#/id"}}
+        for name, operation in operations.items()
+    }
+
+
 CURSOR_MESSAGE = "Pass back the next_cursor of the previous page, unchanged."
 
 
