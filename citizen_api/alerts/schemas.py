@@ -18,7 +18,11 @@ def localized(name: str, max_length: int, french_required: bool) -> type[Schema]
     text = {"validate": validate.Length(1, max_length)}
     return Schema.from_dict(
         {
-            lang: fields.String(required=french_required and lang == "fr", **text)
+            lang: fields.String(
+                required=french_required and lang == "fr",
+                error_messages={"required": "Give at least the French (fr) version."},
+                **text,
+            )
             for lang in LANGUAGES
         },
         name=name,
