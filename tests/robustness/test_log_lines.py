@@ -130,3 +130,31 @@ def test_console_paths_cannot_forge_or_leak_in_the_access_log(gunicorn_log):
     assert not any(line.startswith(("10.0.0.9", "FORGED")) for line in text.splitlines())
     assert "12 34 56" not in text and "12345678" not in text and "612 34" not in text
     assert "\\n10.0.0.9" in text  # escaped, still readable (the query is not logged)
+
+
+def test_a_webhook_body_cannot_forge_or_leak_in_any_log_line(gunicorn_log):
+    """The WhatsApp/SMS way in: a body with a forged line, ESC and a phone number (and a
+    forged signature) gives one access line, carrying none of it."""
+    port, read = gunicorn_log
+    body = (
+        b"From=whatsapp%3A%2B212612345678&Body=trou%0a10.0.0.9%20%22POST%20/x%22%20200"
+        b"%1b%5b2J%20appelez%20le%2006%2061%2023%2045%2067&MessageSid=SM1"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /webhooks/twilio/inbound HTTP/1.0\r\nHost: casa311\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"X-Twilio-Signature: forged%0aFORGED\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        while conn.recv(65536):
+            pass
+    time.sleep(0.5)
+    log = read()
+    assert b"\x1b" not in log
+    text = log.decode()
+    (access,) = [line for line in text.splitlines() if '"POST ' in line]
+    assert access.endswith("ms") and '"POST /webhooks/twilio/inbound" 403' in access
+    assert not any(line.startswith(("10.0.0.9", "FORGED")) for line in text.splitlines())
+    assert "61 23 45" not in text and "612345678" not in text
