@@ -30,6 +30,16 @@ def render_error(status, title, detail, errors, headers) -> Response:
     elif status == 404:
         heading = _("Not found")
         message = _("No page or ticket you can see is at this address.")
+    elif status == 422:
+        # The edge refused a field (a NUL, a broken character, a runaway value) before
+        # the page's own checks: name the fields, never echo their value.
+        heading = _("The form could not be accepted")
+        message = _(
+            "These fields hold something that cannot be used (characters that are not "
+            "text, or a value too long or out of range): %(fields)s. Nothing was changed; "
+            "go back and correct them.",
+            fields=", ".join(sorted(errors or {})) or "?",
+        )
     elif status == 429:
         heading = _("Too many attempts")
         message = _("Wait a minute before trying again.")

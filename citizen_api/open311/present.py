@@ -160,7 +160,7 @@ def _public(report: ServiceRequest) -> list[RequestEvent]:
 
 def status_notes(report: ServiceRequest, lang: str) -> str:
     """The precise status, then the latest public note a clerk wrote, if any."""
-    notes = [e.note for e in _public(report) if e.note]
+    notes = [mask_contacts(e.note) for e in _public(report) if e.note]
     text = label(report.status, lang)
     return f"{text}. {notes[-1]}" if notes else text
 
@@ -204,7 +204,7 @@ def service_request(
                 "datetime": timestamp(e.created_at),
                 "type": e.kind,
                 "summary": label(e.to_status, lang) if e.to_status else e.kind,
-                "description": e.note,
+                "description": mask_contacts(e.note),
             }
             for e in _public(report)
         ]

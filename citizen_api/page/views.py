@@ -70,7 +70,9 @@ def _events(report: ServiceRequest, lang: str) -> list[dict]:
             what = t["status_event"].format(status=STATUS[lang].get(event.to_status, ""))
         else:
             what = t["update_event"]
-        events.append({"when": local_time(event.created_at), "what": what, "note": event.note})
+        events.append(
+            {"when": local_time(event.created_at), "what": what, "note": mask_contacts(event.note)}
+        )
     return events
 
 
