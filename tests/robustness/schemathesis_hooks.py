@@ -93,6 +93,16 @@ def _patch_ticket(case, body):
     case.headers = {**(case.headers or {}), "If-Match": _etag(case.formatted_path)}
 
 
+def _moderate(case, body):
+    """The ticket's photo where a photo is named; a hide with a reason that needs no note."""
+    if body.get("target") == "photo" or "photo" in body:
+        body["photo"] = FUZZ["photo_id"]
+    if body.get("hidden") is True and body.get("reason") in (None, "other"):
+        body["reason"] = rng.choice(["personal_data", "offensive", "unrelated"])
+    ticket = case.formatted_path.removesuffix("/moderation")
+    case.headers = {**(case.headers or {}), "If-Match": _etag(ticket)}
+
+
 def _token(case, body):
     _replace(body, "username", lambda: FUZZ["username"])
     _replace(body, "password", lambda: FUZZ["password"])
@@ -193,6 +203,7 @@ FEEDERS = {
     "PATCH /api/v1/triage/requests/{code}": _patch_ticket,
     "POST /api/v1/auth/token": _token,
     "POST /api/v1/auth/password": _password,
+    "POST /api/v1/triage/requests/{code}/moderation": _moderate,
     "POST /api/v1/alerts": _new_alert,
     "PATCH /api/v1/alerts/{alert_id}": _change_alert,
     "POST /api/v1/alert-subscriptions": _subscribe,

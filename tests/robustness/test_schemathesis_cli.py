@@ -188,6 +188,7 @@ def test_schemathesis_finds_nothing_with_every_check_and_phase(app, served, tmp_
         "changer_password": CHANGER_PASSWORD,
         "points": POINTS,
         "db": app.config["DATABASE_URL"].removeprefix("sqlite:///"),
+        "photo_id": ticket["photos"][0]["id"],
     }
     env = {
         **os.environ,
