@@ -240,11 +240,12 @@ def run_planted(only: set[str] | None = None) -> list[Planted]:
             outcomes.append(Planted(name, False, "its code is no longer there once: update it"))
             continue
         target.write_text(original.replace(entry["find"], entry["replace"]))
+        backends = {"CASA311_TEST_BACKENDS": entry["backends"]} if "backends" in entry else {}
         try:
             run = subprocess.run(
                 [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", *entry["tests"]],
                 cwd=work,
-                env=env,
+                env={**env, **backends},
                 capture_output=True,
                 text=True,
                 timeout=900,

@@ -133,24 +133,27 @@ def test_asking_twice_for_a_receipt_gives_the_same_row(s):
 def test_a_receipt_explained_by_an_alert_says_so_in_the_residents_language(s):
     report = filed(s, phone=None, lang="en")
     report.contact = contact(s, "+212612345678")
+    code, url = report.tracking_code, URL + report.tracking_code
     ends = dt.datetime(2026, 12, 3, 17, 0, tzinfo=dt.UTC)  # 18:00 in Casablanca
-    alert = Alert(headline={"fr": "Coupure d'eau", "en": "Water cut"}, ends_at=ends)
-    message = enqueue_receipt(s, report, alert)
-    assert "Water cut" in message.body
-    assert "03/12 18:00" in message.body
-    assert report.tracking_code in message.body
-    assert URL + report.tracking_code in message.body
-    assert message.body != f"casa311: report {report.tracking_code} received. Follow it: {URL}"
-    for lang, headline, seen, unseen in (
-        ("ar", {"fr": "Coupure d'eau", "en": "Water cut"}, "Coupure d'eau", "Water cut"),
-        ("ar", {"en": "Gas"}, report.tracking_code, "Gas"),  # no Arabic nor French headline
-    ):
+    both = {"fr": "Coupure d'eau", "en": "Water cut"}
+    message = enqueue_receipt(s, report, Alert(headline=both, ends_at=ends))
+    assert message.body == (
+        f"casa311: report {code} received. Known problem (Water cut), expected "
+        f"fixed by 03/12 18:00. Follow it: {url}"
+    )
+    known_ar = (
+        "casa311: توصلنا ببلاغك {code}. المشكل معروف ({headline})، "
+        "الإصلاح متوقع {until}. للتتبع: {url}"
+    )
+    for headline, shown in ((both, "Coupure d'eau"), ({"en": "Gas"}, "…")):
+        # no Arabic headline: the French one; neither: an ellipsis, the code still there
         s.delete(message)
         s.flush()
-        report.lang = lang
+        report.lang = "ar"
         message = enqueue_receipt(s, report, Alert(headline=headline, ends_at=ends))
-        assert seen in message.body
-        assert unseen not in message.body
+        assert message.body == known_ar.format(
+            code=code, headline=shown, until="03/12 18:00", url=url
+        )
 
 
 # --- STOP and the caps -------------------------------------------------------------
@@ -179,7 +182,7 @@ def test_the_per_number_daily_cap_of_3(s, before, state):
 
 def test_the_per_number_cap_counts_only_this_number_the_last_day_and_what_went(s):
     person = contact(s, "+212612345678")
-    earlier(s, person, n=3, hours_ago=25)  # yesterday's
+    earlier(s, person, n=3, hours_ago=24.5)  # more than a day ago
     earlier(s, person, n=3, state="skipped")  # never sent
     earlier(s, contact(s), n=3, channel="whatsapp")  # someone else's
     earlier(s, person, n=2, hours_ago=23)
@@ -192,7 +195,7 @@ def test_the_city_wide_sms_cap(s):
     others = [contact(s, f"+21261111111{i}") for i in range(4)]
     for person in others[:3]:
         earlier(s, person)
-    earlier(s, others[3], hours_ago=25)  # yesterday's: not counted
+    earlier(s, others[3], hours_ago=24.5)  # more than a day ago: not counted
     earlier(s, others[3], state="skipped")  # not sent: not counted
     earlier(s, others[3], channel="whatsapp")  # not an SMS: not counted
     assert sms_last_24h(s) == 3
@@ -214,14 +217,10 @@ def test_the_city_cap_does_not_stop_whatsapp(s):
     assert (message.channel, message.state) == ("whatsapp", "pending")
 
 
-def test_what_supervisors_see_of_the_sms_caps(s):
-    person = contact(s, "+212612345678")
-    earlier(s, person, n=3)
-    earlier(s, contact(s), hours_ago=30)  # too old to count
-    filed(s)  # the per-number cap stops it
+def skipped(s, person, reason, hours_ago=0.0):
     s.add(
         OutboundMessage(
-            dedupe_key="test:city",
+            dedupe_key=f"test:skipped:{reason}:{hours_ago}",
             contact=person,
             kind="receipt",
             channel="sms",
@@ -229,15 +228,39 @@ def test_what_supervisors_see_of_the_sms_caps(s):
             body="x",
             segments=1,
             state="skipped",
-            last_error="city-wide daily SMS cap reached",
+            last_error=reason,
+            created_at=NOW - dt.timedelta(hours=hours_ago),
         )
     )
     s.flush()
-    assert sms_budget(s, outbox.settings_for(s)) == {
-        "sms_last_24h": 3,
+
+
+def test_what_supervisors_see_of_the_sms_caps(s):
+    budget = {
+        "sms_last_24h": 0,
         "city_daily_sms_cap": 4,
-        "stopped_by_city_cap": 1,
+        "stopped_by_city_cap": 0,
         "per_number_daily_cap": 3,
+        "stopped_by_per_number_cap": 0,
+    }
+    assert sms_budget(s, outbox.settings_for(s)) == budget
+    person = contact(s, "+212612345678")
+    earlier(s, person, n=3)
+    earlier(s, contact(s), hours_ago=24.5)  # more than a day ago: not counted
+    filed(s)  # the per-number cap stops it
+    skipped(s, person, "opted out (STOP)")  # skipped, but by no cap
+    skipped(s, person, "daily cap of 3 messages reached", hours_ago=24.5)  # too old
+    assert sms_budget(s, outbox.settings_for(s)) == {
+        **budget,
+        "sms_last_24h": 3,
+        "stopped_by_per_number_cap": 1,
+    }
+    skipped(s, person, "city-wide daily SMS cap reached")
+    skipped(s, person, "city-wide daily SMS cap reached", hours_ago=24.5)  # too old
+    assert sms_budget(s, outbox.settings_for(s)) == {
+        **budget,
+        "sms_last_24h": 3,
+        "stopped_by_city_cap": 1,
         "stopped_by_per_number_cap": 1,
     }
 
@@ -286,7 +309,7 @@ def test_the_whatsapp_session_lasts_24_hours():
 
 
 def test_a_public_status_change_is_one_message_with_its_note(s):
-    report = filed(s)
+    report = filed(s, lang="en")
     event = RequestEvent(
         kind="status",
         from_status="submitted",
@@ -301,9 +324,11 @@ def test_a_public_status_change_is_one_message_with_its_note(s):
     assert event.id is not None  # flushed to get the key
     assert message.dedupe_key == f"status:{event.id}"
     assert (message.kind, message.event_id, message.request_id) == ("status", event.id, report.id)
-    assert message.body.startswith(f"casa311: votre signalement {report.tracking_code} est ")
-    assert "Équipe prévue demain." in message.body
-    assert message.body.endswith(f"Suivi: {URL}{report.tracking_code}")
+    code = report.tracking_code
+    assert message.body == (
+        f"casa311: your report {code} is acknowledged. Note: Équipe prévue demain. "
+        f"Follow it: {URL}{code}"
+    )
     assert enqueue_status_update(s, report, event) == [message]  # the same cause: the same row
     assert len(rows(s, report)) == 2  # the receipt and this
 
@@ -324,6 +349,16 @@ def test_other_events_send_nothing(s, public, before, after):
     report.events.append(event)
     assert enqueue_status_update(s, report, event) == []
     assert len(rows(s, report)) == 1  # the receipt only
+
+
+def test_a_status_change_of_a_report_without_a_phone_sends_nothing(s):
+    report = filed(s, phone=None)
+    event = RequestEvent(
+        kind="status", from_status="submitted", to_status="rejected", public=True, actor="a"
+    )
+    report.events.append(event)
+    assert enqueue_status_update(s, report, event) == []
+    assert rows(s) == []
 
 
 # --- what clerks see ---------------------------------------------------------------
