@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from citizen_api.domain.catalogue_cache import catalogue, forget_catalogue
 from citizen_api.domain.reporting import (
     InvalidReport,
     active_service,
@@ -22,7 +23,15 @@ from citizen_api.domain.reporting import (
     hash_report_token,
     submit_report,
 )
-from models import OutboundMessage, ReporterContact, ServiceRequest, ServiceType
+from citizen_api.extensions import db
+from models import (
+    Department,
+    OutboundMessage,
+    ReporterContact,
+    RoutingRule,
+    ServiceRequest,
+    ServiceType,
+)
 from tests.conftest import rolled_back_session
 from tests.helpers import DOWNTOWN, just_outside
 from tests.test_catalogue_and_areas_api import anfa_only_service  # noqa: F401 (a fixture)
@@ -49,7 +58,7 @@ def test_the_token_is_kept_as_its_sha256():
 def test_only_the_reports_own_token_opens_it(s):
     report = file_report(s, service_code="nid-de-poule", **DOWNTOWN)
     token = report.report_token
-    assert len(token) >= 40  # 32 random bytes, URL-safe
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 32 random bytes, base64url
     assert report.report_token_hash == hash_report_token(token)
     assert token not in report.report_token_hash
     assert check_report_token(report, token) is True
@@ -127,6 +136,59 @@ def test_the_defaults_of_a_filed_report(s):
     assert (report.description, report.address) == (None, None)
     assert report.events[0].actor == "resident"
     assert report.known_alert is None
+    # what the 201 answer shows, without reading the point back
+    assert (report.lat, report.long) == (DOWNTOWN["lat"], DOWNTOWN["long"])
+
+
+def test_the_attributes_answered_are_stored(s):
+    report = file_report(
+        s,
+        service_code="fuite-eau",
+        attributes={"source": "chaussee", "debit": "goutte"},
+        **DOWNTOWN,
+    )
+    s.commit()
+    s.expire_all()
+    assert s.get(ServiceRequest, report.id).attributes == {"source": "chaussee", "debit": "goutte"}
+
+
+def test_a_service_added_by_another_process_is_found(s):
+    """The process's catalogue copy misses a service added since (by another worker, or
+    the admins' console of another process): filing looks once more before refusing."""
+    file_report(s, service_code="nid-de-poule", **DOWNTOWN)  # the copy is made
+    s.commit()
+    engine = db.engine
+    with engine.begin() as other:  # another process's transaction, unseen by this one's hooks
+        new = other.execute(
+            ServiceType.__table__.insert().values(
+                code="banc-casse",
+                name_fr="Banc cassé",
+                name_ar="مقعد مكسور",
+                group_fr="Mobilier",
+                group_ar="أثاث",
+                sla_hours=96,
+                keywords="",
+                active=True,
+                duplicate_radius_m=250,
+            )
+        ).inserted_primary_key[0]
+        voirie = other.scalar(select(Department.id).where(Department.code == "voirie"))
+        other.execute(
+            RoutingRule.__table__.insert().values(
+                service_type_id=new, scope="city", scope_code="", department_id=voirie
+            )
+        )
+    try:
+        catalogue(s).loaded_at -= 2  # a copy two seconds old: a miss may reload it
+        report = file_report(s, service_code="banc-casse", **DOWNTOWN)
+        assert report.service_type_id == new
+        assert report.department_id == voirie
+    finally:
+        s.rollback()
+        with engine.begin() as other:
+            other.execute(RoutingRule.__table__.delete().where(RoutingRule.service_type_id == new))
+            other.execute(ServiceType.__table__.delete().where(ServiceType.id == new))
+        forget_catalogue()
 
 
 def test_one_number_is_one_contact(s):
