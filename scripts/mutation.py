@@ -87,6 +87,12 @@ def _workdir(name: str, file: str, tests: list[str]) -> Path:
     for entry in (*SOURCES, "alembic", "alembic.ini", "setup.cfg"):
         (work / entry).symlink_to(ROOT / entry)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
+    _settings(work, file, tests)
+    return work
+
+
+def _settings(work: Path, file: str, tests: list[str]) -> None:
+    """mutmut's settings (and pytest's) in the work folder's pyproject.toml."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     pytest_options = pyproject["tool"]["pytest"]["ini_options"]
     toml = [
@@ -104,8 +110,9 @@ def _workdir(name: str, file: str, tests: list[str]) -> Path:
         'also_copy = ["tests", "alembic", "alembic.ini", "setup.cfg"]',
         "",
     ]
-    (work / "pyproject.toml").write_text("\n".join(toml))
-    return work
+    for folder in (work, work / "mutants"):
+        if folder.exists():
+            (folder / "pyproject.toml").write_text("\n".join(toml))
 
 
 def _toml(value) -> str:
@@ -164,6 +171,7 @@ def recheck(name: str, mutants: list[str], children: int) -> Outcome:
     work = WORK / name
     for tests in (work / "tests", work / "mutants" / "tests"):
         shutil.copytree(ROOT / "tests", tests, ignore=_ignore, dirs_exist_ok=True)
+    _settings(work, *MODULES[name])  # the module's tests as modules.toml lists them now
     started = time.monotonic()
     env = {**os.environ, **ENV}
     with open(work / "mutmut-recheck.log", "w") as log:
