@@ -70,6 +70,7 @@ class Outcome:
     statuses: dict[str, str] = field(default_factory=dict)  # mutant -> mutmut's status
     error: str = ""
     when: str = ""  # when mutmut finished, UTC
+    command: str = ""  # what ran it
 
     def count(self, *wanted: str) -> int:
         return sum(1 for s in self.statuses.values() if s in wanted)
@@ -155,7 +156,8 @@ def run_module(name: str, children: int) -> Outcome:
         outcome.error = f"no mutant was tested (the clean run failed?); see {work / 'mutmut.log'}"
     saved = {"file": file, "seconds": outcome.seconds, "error": outcome.error}
     outcome.when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
-    saved["when"] = outcome.when
+    outcome.command = f"make mutation MODULES={name}"
+    saved["when"], saved["command"] = outcome.when, outcome.command
     saved["statuses"] = outcome.statuses
     (work / "outcome.json").write_text(json.dumps(saved, indent=1))
     return outcome
@@ -192,7 +194,9 @@ def recheck(name: str, mutants: list[str], children: int) -> Outcome:
     outcome.seconds += time.monotonic() - started
     outcome.when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
     saved = {"file": outcome.file, "seconds": outcome.seconds, "error": outcome.error}
-    saved.update(when=outcome.when, statuses=outcome.statuses, rechecked=mutants)
+    outcome.command = f"make mutation MODULES={name}, then scripts/mutation.py --recheck {name}"
+    saved.update(when=outcome.when, command=outcome.command, statuses=outcome.statuses)
+    saved["rechecked"] = mutants
     (work / "outcome.json").write_text(json.dumps(saved, indent=1))
     return outcome
 
@@ -205,6 +209,7 @@ def saved_outcome(name: str) -> Outcome | None:
     saved = json.loads(path.read_text())
     outcome = Outcome(name, saved["file"], saved["seconds"], saved["statuses"], saved["error"])
     outcome.when = saved.get("when", "")[:16].replace("T", " ")
+    outcome.command = saved.get("command", "")
     return outcome
 
 
@@ -340,7 +345,7 @@ def summarize(
     ok, rows, kept = True, list(HEADER), {}
     unexplained: list[tuple[str, str]] = []
     for o in outcomes:
-        row, met, others = module_row(o, survivors, f"{o.when or when}, `{command}`")
+        row, met, others = module_row(o, survivors, f"{o.when or when}, `{o.command or command}`")
         ok &= met
         rows.append(row)
         unexplained += [(o.name, m) for m in others]
