@@ -179,8 +179,8 @@ def test_an_alert_starting_now_explains_and_one_ending_now_does_not(s):
     assert explaining(s, *MAARIF, "fuite-eau") is None
 
 
-def refusal(s, **data) -> dict:
-    now = now_utc()
+def refusal(s, now=None, **data) -> dict:
+    now = now or now_utc()
     body = {**water_cut(), "starts_at": now - HOUR, "ends_at": now + 10 * HOUR, **data}
     with pytest.raises(AlertInvalid) as refused:
         publish(s, "sup", body, now)
@@ -201,7 +201,7 @@ def test_each_rule_of_an_alert_says_what_to_fix(s):
     assert refusal(s, starts_at=now, ends_at=now + dt.timedelta(days=90, seconds=1)) == {
         "ends_at": ["An alert lasts at most 90 days; publish a new one after."]
     }
-    assert refusal(s, starts_at=now - 2 * HOUR, ends_at=now) == {
+    assert refusal(s, now, starts_at=now - 2 * HOUR, ends_at=now) == {
         "ends_at": ["ends_at is already past: an alert must still be running."]
     }
 
@@ -210,3 +210,25 @@ def test_an_alert_of_exactly_90_days_is_accepted(s):
     now = now_utc()
     data = {**water_cut(), "starts_at": now, "ends_at": now + dt.timedelta(days=90)}
     assert publish(s, "sup", data, now).ends_at == now + dt.timedelta(days=90)
+
+
+def test_an_alert_without_services_or_areas_named(s):
+    """No services: it concerns every service; a polygon alone: no named areas."""
+    now = now_utc()
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [-7.645, 33.575],
+                [-7.635, 33.575],
+                [-7.635, 33.583],
+                [-7.645, 33.583],
+                [-7.645, 33.575],
+            ]
+        ],
+    }
+    data = {**water_cut(), "starts_at": now - HOUR, "ends_at": now + HOUR, "polygon": square}
+    del data["services"], data["areas"]
+    published = publish(s, "sup", data, now)
+    assert (published.service_codes, published.area_codes) == ([], [])
+    assert "maarif" in published.covered_areas
