@@ -46,6 +46,9 @@ ENV = {
     "CASA311_TEST_BACKENDS": "spatialite",  # one backend: the domain is the same on both
     "CASA311_TWILIO_EMULATOR": "fake",  # the stateful fake, without Prism in front
     "HYPOTHESIS_PROFILE": "mutation",  # the same examples for every mutant
+    # One migrated, seeded SpatiaLite file, built by the clean run and copied by every
+    # mutant's `app` fixture (tests/helpers.py), instead of migrating once per mutant.
+    "CASA311_TEST_DB_TEMPLATES": str(WORK / "_templates"),
 }
 
 # module name -> (its file, the tests that exercise it). Only these tests run against the
@@ -66,6 +69,8 @@ class Outcome:
     seconds: float = 0.0
     statuses: dict[str, str] = field(default_factory=dict)  # mutant -> mutmut's status
     error: str = ""
+    when: str = ""  # when mutmut finished, UTC
+    command: str = ""  # what ran it
 
     def count(self, *wanted: str) -> int:
         return sum(1 for s in self.statuses.values() if s in wanted)
@@ -83,6 +88,12 @@ def _workdir(name: str, file: str, tests: list[str]) -> Path:
     for entry in (*SOURCES, "alembic", "alembic.ini", "setup.cfg"):
         (work / entry).symlink_to(ROOT / entry)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
+    _settings(work, file, tests)
+    return work
+
+
+def _settings(work: Path, file: str, tests: list[str]) -> None:
+    """mutmut's settings (and pytest's) in the work folder's pyproject.toml."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     pytest_options = pyproject["tool"]["pytest"]["ini_options"]
     toml = [
@@ -93,12 +104,16 @@ def _workdir(name: str, file: str, tests: list[str]) -> Path:
         f"source_paths = {_toml(list(SOURCES))}",
         f"only_mutate = {_toml([file])}",
         f"pytest_add_cli_args_test_selection = {_toml(tests)}",
-        'pytest_add_cli_args = ["-p", "no:randomly", "-p", "no:cacheprovider"]',
+        # no:unraisableexception: its forced garbage collections at the end of a session
+        # cost about a second per mutant; it only turns unraisable exceptions into warnings.
+        'pytest_add_cli_args = ["-p", "no:randomly", "-p", "no:cacheprovider", '
+        '"-p", "no:unraisableexception"]',
         'also_copy = ["tests", "alembic", "alembic.ini", "setup.cfg"]',
         "",
     ]
-    (work / "pyproject.toml").write_text("\n".join(toml))
-    return work
+    for folder in (work, work / "mutants"):
+        if folder.exists():
+            (folder / "pyproject.toml").write_text("\n".join(toml))
 
 
 def _toml(value) -> str:
@@ -140,8 +155,48 @@ def run_module(name: str, children: int) -> Outcome:
     if outcome.count("not checked") == len(outcome.statuses):
         outcome.error = f"no mutant was tested (the clean run failed?); see {work / 'mutmut.log'}"
     saved = {"file": file, "seconds": outcome.seconds, "error": outcome.error}
-    saved["when"] = dt.datetime.now(dt.UTC).isoformat(timespec="minutes")
+    outcome.when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    outcome.command = f"make mutation MODULES={name}"
+    saved["when"], saved["command"] = outcome.when, outcome.command
     saved["statuses"] = outcome.statuses
+    (work / "outcome.json").write_text(json.dumps(saved, indent=1))
+    return outcome
+
+
+def recheck(name: str, mutants: list[str], children: int) -> Outcome:
+    """Run some mutants of a module's last run again, against the current tests (after a
+    test was written to kill them): the work folder keeps the mutated code, and only its
+    tests are refreshed. Their new statuses replace the old ones in outcome.json."""
+    outcome = saved_outcome(name)
+    if outcome is None:
+        raise SystemExit(f"{name} has no run to recheck: run `make mutation MODULES={name}`")
+    work = WORK / name
+    for tests in (work / "tests", work / "mutants" / "tests"):
+        shutil.copytree(ROOT / "tests", tests, ignore=_ignore, dirs_exist_ok=True)
+    _settings(work, *MODULES[name])  # the module's tests as modules.toml lists them now
+    started = time.monotonic()
+    env = {**os.environ, **ENV}
+    with open(work / "mutmut-recheck.log", "w") as log:
+        subprocess.run(
+            [str(MUTMUT), "run", "--max-children", str(children), *mutants],
+            cwd=work,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    results = subprocess.run(
+        [str(MUTMUT), "results", "--all", "true"], cwd=work, env=env, capture_output=True, text=True
+    )
+    for line in results.stdout.splitlines():
+        match = re.match(r"\s+(\S+__mutmut_\d+): (.+)$", line)
+        if match and match.group(1) in mutants:
+            outcome.statuses[match.group(1)] = match.group(2).strip()
+    outcome.seconds += time.monotonic() - started
+    outcome.when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    saved = {"file": outcome.file, "seconds": outcome.seconds, "error": outcome.error}
+    outcome.command = f"make mutation MODULES={name}, then scripts/mutation.py --recheck {name}"
+    saved.update(when=outcome.when, command=outcome.command, statuses=outcome.statuses)
+    saved["rechecked"] = mutants
     (work / "outcome.json").write_text(json.dumps(saved, indent=1))
     return outcome
 
@@ -152,7 +207,10 @@ def saved_outcome(name: str) -> Outcome | None:
     if not path.exists():
         return None
     saved = json.loads(path.read_text())
-    return Outcome(name, saved["file"], saved["seconds"], saved["statuses"], saved["error"])
+    outcome = Outcome(name, saved["file"], saved["seconds"], saved["statuses"], saved["error"])
+    outcome.when = saved.get("when", "")[:16].replace("T", " ")
+    outcome.command = saved.get("command", "")
+    return outcome
 
 
 def show(name: str, mutant: str) -> str:
@@ -195,11 +253,12 @@ def run_planted(only: set[str] | None = None) -> list[Planted]:
             outcomes.append(Planted(name, False, "its code is no longer there once: update it"))
             continue
         target.write_text(original.replace(entry["find"], entry["replace"]))
+        backends = {"CASA311_TEST_BACKENDS": entry["backends"]} if "backends" in entry else {}
         try:
             run = subprocess.run(
                 [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", *entry["tests"]],
                 cwd=work,
-                env=env,
+                env={**env, **backends},
                 capture_output=True,
                 text=True,
                 timeout=900,
@@ -223,69 +282,117 @@ def saved_planted() -> list[Planted]:
     return [Planted(**p) for p in json.loads(path.read_text())["outcomes"]]
 
 
+HEADER = [
+    "| module | mutants | killed | timeout | survived: equivalent (or import-time) / "
+    "harmless / unexplained | no tests | kill rate (non-equivalent) | target | s per mutant "
+    "| run (UTC), command |",
+    "|---|---:|---:|---:|---|---:|---:|---|---:|---|",
+]
+PLANTED_HEADER = [
+    "| planted mutant (module-level code) | result | tests said |",
+    "|---|---|---|",
+]
+RESULTS = ROOT / "tests" / "mutation" / "results.json"  # the last row of each module
+
+
+def module_row(o: Outcome, survivors: dict, stamp: str) -> tuple[str, bool, list[str]]:
+    """One module's row of the results table, whether it meets the target, and its
+    unexplained survivors."""
+    if o.error:
+        return f"| {o.name} | error: {o.error} | | | | | | no | | {stamp} |", False, []
+    total = len(o.statuses)
+    killed, timeout = o.count("killed"), o.count("timeout")
+    untested = o.count("not checked")
+    tested = total - untested
+    per = f"{o.seconds / tested:.1f}" if tested else ""
+    if untested:  # stopped before the end: what was seen, not judged
+        survived = tested - killed - timeout
+        so_far = (killed + timeout) / tested if tested else 0.0
+        return (
+            f"| {o.name} (`{o.file}`) | {total} | {killed} | {timeout} | "
+            f"partial run: {tested} of {total} tested, {survived} survived so far "
+            f"(raw kill rate so far {so_far:.1%}) | | | not judged | {per} | {stamp} |",
+            False,
+            [],
+        )
+    left = [m for m, st in o.statuses.items() if st not in ("killed", "timeout")]
+    # Equivalent, or run only at import time (before mutmut switches a mutant on):
+    # neither can fail a test; the import-time ones are covered by planted mutants.
+    unscored = ("equivalent", "import-time")
+    equivalent = [m for m in left if survivors.get(m, {}).get("kind") in unscored]
+    harmless = [m for m in left if survivors.get(m, {}).get("kind") == "harmless"]
+    others = [m for m in left if m not in equivalent and m not in harmless]
+    no_tests = sum(1 for m in left if o.statuses[m] == "no tests")
+    scored = total - len(equivalent)
+    rate = (killed + timeout) / scored if scored else 1.0
+    met = rate >= TARGET and not others
+    return (
+        f"| {o.name} (`{o.file}`, {o.seconds / 60:.0f} min) | {total} | {killed} | {timeout} | "
+        f"{len(equivalent)} / {len(harmless)} / {len(others)} | {no_tests} | "
+        f"{rate:.1%} | {'met' if met else 'NOT met'} | {per} | {stamp} |",
+        met,
+        others,
+    )
+
+
 def summarize(
     outcomes: list[Outcome], planted: list[Planted], command: str
-) -> tuple[str, bool, list[tuple[str, str]]]:
+) -> tuple[str, bool, list[tuple[str, str]], dict[str, dict]]:
+    """This run's tables, whether all it ran is good, its unexplained survivors, and the
+    rows to keep in results.json."""
     survivors = tomllib.loads(SURVIVORS.read_text()) if SURVIVORS.exists() else {}
-    ok = True
-    rows = [
-        "| module | mutants | killed | timeout | survived: equivalent (or import-time) / "
-        "harmless / unexplained "
-        "| no tests | kill rate (non-equivalent) | target |",
-        "|---|---:|---:|---:|---|---:|---:|---|",
-    ]
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    ok, rows, kept = True, list(HEADER), {}
     unexplained: list[tuple[str, str]] = []
     for o in outcomes:
-        if o.error:
-            rows.append(f"| {o.name} | error: {o.error} | | | | | | no |")
-            ok = False
-            continue
-        total = len(o.statuses)
-        killed, timeout = o.count("killed"), o.count("timeout")
-        untested = o.count("not checked")
-        if untested:  # stopped before the end: what was seen, not judged
-            ok = False
-            rows.append(
-                f"| {o.name} (`{o.file}`) | {total} | {killed} | {timeout} | "
-                f"partial run: {total - untested} of {total} tested, "
-                f"{total - untested - killed - timeout} survived so far | | | not judged |"
-            )
-            continue
-        left = [m for m, s in o.statuses.items() if s not in ("killed", "timeout")]
-        # Equivalent, or run only at import time (before mutmut switches a mutant on):
-        # neither can fail a test; the import-time ones are covered by planted mutants.
-        unscored = ("equivalent", "import-time")
-        equivalent = [m for m in left if survivors.get(m, {}).get("kind") in unscored]
-        harmless = [m for m in left if survivors.get(m, {}).get("kind") == "harmless"]
-        others = [m for m in left if m not in equivalent and m not in harmless]
-        no_tests = sum(1 for m in left if o.statuses[m] == "no tests")
-        unexplained += [(o.name, m) for m in others]
-        scored = total - len(equivalent)
-        rate = (killed + timeout) / scored if scored else 1.0
-        met = rate >= TARGET and not others
+        row, met, others = module_row(o, survivors, f"{o.when or when}, `{o.command or command}`")
         ok &= met
-        rows.append(
-            f"| {o.name} (`{o.file}`, {o.seconds / 60:.0f} min) | {total} | {killed} | {timeout} | "
-            f"{len(equivalent)} / {len(harmless)} / {len(others)} | {no_tests} | "
-            f"{rate:.1%} | {'met' if met else 'NOT met'} |"
-        )
+        rows.append(row)
+        unexplained += [(o.name, m) for m in others]
+        kept[o.name] = {"row": row, "met": met, "unexplained": others}
     if planted:
-        rows += ["", "| planted mutant (module-level code) | result | tests said |"]
-        rows.append("|---|---|---|")
+        rows += ["", *PLANTED_HEADER]
         for p in planted:
             ok &= p.killed
-            rows.append(f"| {p.name} | {'killed' if p.killed else 'SURVIVED'} | {p.detail} |")
-    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = "\n".join([f"Run of {when}: `{command}`", "", *rows, ""])
+            row = f"| {p.name} | {'killed' if p.killed else 'SURVIVED'} | {p.detail} |"
+            rows.append(row)
+            kept[f"planted: {p.name}"] = {"row": row, "met": p.killed, "unexplained": []}
+    text = "\n".join([f"Run of {when} UTC: `{command}`", "", *rows, ""])
     if unexplained:
         text += "\nSurvivors not yet in tests/mutation/survivors.toml:\n\n"
         for name, mutant in unexplained:
             text += f"- {name}: `{mutant}`\n"
-    return text, ok, unexplained
+    return text, ok, unexplained, kept
 
 
-def record(text: str) -> None:
-    """Rewrite the results section of tests/MUTATION.md."""
+def record(kept: dict[str, dict]) -> None:
+    """Keep this run's rows in results.json, and rewrite the results section of
+    tests/MUTATION.md from it: every module's last run, each with its date and command."""
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved.update(kept)
+    planted_names = tomllib.loads(PLANTED.read_text())
+    saved = {
+        k: v
+        for k, v in saved.items()
+        if k in MODULES or k.removeprefix("planted: ") in planted_names
+    }
+    RESULTS.write_text(json.dumps(saved, indent=1, ensure_ascii=False) + "\n")
+    rows = list(HEADER)
+    missing = []
+    for name in MODULES:
+        if name in saved:
+            rows.append(saved[name]["row"])
+        else:
+            missing.append(name)
+    rows += ["", *PLANTED_HEADER]
+    rows += [saved[f"planted: {n}"]["row"] for n in planted_names if f"planted: {n}" in saved]
+    lines = ["Each module's last run (`make mutation MODULES=name` reruns one).", "", *rows, ""]
+    if missing:
+        lines.append(f"Not run yet (nothing counted for them): {', '.join(missing)}.")
+    open_ = [(n, m) for n, v in saved.items() for m in v["unexplained"]]
+    if open_:
+        lines += ["", "Survivors not yet in tests/mutation/survivors.toml:", ""]
+        lines += [f"- {n}: `{m}`" for n, m in open_]
     if not REPORT.exists():
         return
     body = REPORT.read_text()
@@ -293,7 +400,7 @@ def record(text: str) -> None:
     if start in body and end in body:
         head, rest = body.split(start, 1)
         _, tail = rest.split(end, 1)
-        REPORT.write_text(f"{head}{start}\n{text}\n{end}{tail}")
+        REPORT.write_text(f"{head}{start}\n" + "\n".join(lines) + f"\n{end}{tail}")
 
 
 def main() -> int:
@@ -303,6 +410,11 @@ def main() -> int:
     parser.add_argument("--planted", action="store_true", help="only the planted mutants")
     parser.add_argument("--no-planted", action="store_true", help="skip the planted mutants")
     parser.add_argument("--children", type=int, default=2, help="mutants tested at once")
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="run the given module's survivors of its last run again, against the current tests",
+    )
     parser.add_argument(
         "--report",
         action="store_true",
@@ -314,8 +426,14 @@ def main() -> int:
         parser.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
     if not MUTMUT.exists():
         parser.error(f"{MUTMUT} is missing: run `make mutation` (it installs mutmut)")
-    modules = [] if args.planted or args.report else (args.modules or list(MODULES))
+    modules = [] if args.planted or args.report or args.recheck else (args.modules or list(MODULES))
     outcomes = []
+    if args.recheck:
+        for name in args.modules:
+            last = saved_outcome(name)
+            again = [m for m, st in (last.statuses if last else {}).items() if st == "survived"]
+            print(f"rechecking {len(again)} survivors of {name}...", flush=True)
+            outcomes.append(recheck(name, again, args.children))
     if args.report:
         outcomes = [o for o in map(saved_outcome, args.modules or MODULES) if o is not None]
         missing = [m for m in (args.modules or MODULES) if saved_outcome(m) is None]
@@ -331,21 +449,19 @@ def main() -> int:
             flush=True,
         )
     planted = []
-    if args.report and not args.planted:
+    if (args.report or args.recheck) and not args.planted:
         planted = saved_planted()  # the last run of the planted mutants (--planted reruns)
     elif not args.no_planted:
         files = {MODULES[m][0] for m in args.modules} if args.modules else None
         print("planted mutants...", flush=True)
         planted = run_planted(files)
     command = "make mutation" + (f" MODULES='{' '.join(args.modules)}'" if args.modules else "")
-    text, ok, unexplained = summarize(outcomes, planted, command)
+    if args.recheck:
+        command = f"scripts/mutation.py --recheck {' '.join(args.modules)}"
+    text, ok, unexplained, kept = summarize(outcomes, planted, command)
     print(text)
     (WORK / "report.md").write_text(text)
-    if not args.modules and not args.planted and not args.no_planted:
-        missing = [m for m in MODULES if m not in {o.name for o in outcomes}]
-        if missing:
-            text += f"\nNot run yet (nothing counted for them): {', '.join(missing)}.\n"
-        record(text)
+    record(kept)  # what this run (or --report, re-judged) measured replaces those rows only
     for name, mutant in unexplained[:40]:
         print(show(name, mutant))
     return 0 if ok else 1

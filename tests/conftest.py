@@ -135,6 +135,15 @@ def clear_reports(app) -> None:
                     conn.execute(text(f"DELETE FROM {table}"))
 
 
+def rolled_back_session(app):
+    """For a fixture: a session of `app` in its context, rolled back after the test, and
+    the reports written (and committed) during it cleared."""
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+    clear_reports(app)
+
+
 @pytest.fixture(scope="session")
 def area_points() -> dict[str, tuple[float, float]]:
     """A point well inside each of the 17 areas (lon, lat), from the shipped polygons."""

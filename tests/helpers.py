@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -21,14 +24,63 @@ def make_app(url: str, **config):
     return create_app({"TESTING": True, "DATABASE_URL": url, "RATELIMIT_ENABLED": False, **config})
 
 
-@contextmanager
-def seeded_app(url: str, **config) -> Iterator:
-    """An app on `url` migrated and seeded as in production; its connections closed after."""
-    app = make_app(url, **config)
+# Where mutation runs keep a migrated, seeded SpatiaLite file to copy (scripts/mutation.py
+# sets it): each mutant runs its tests in a fresh process, and migrating and seeding again
+# for every one of hundreds of mutants costs more than most of the tests themselves.
+TEMPLATES = os.environ.get("CASA311_TEST_DB_TEMPLATES")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _template_key() -> str:
+    """A digest of what a migrated, seeded database is made from: a change to any of it
+    makes a new template."""
+    digest = hashlib.sha256()
+    parts = [
+        *sorted((ROOT / "alembic" / "versions").glob("*.py")),
+        *sorted(ROOT.glob("models/*.py")),
+    ]
+    parts += [ROOT / "citizen_api" / "cli" / "seed.py", *sorted(ROOT.glob("citizen_api/data/*"))]
+    for path in parts:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _from_template(url: str) -> bool:
+    """Copy the cached migrated, seeded database to `url`'s file, building the cache first
+    if needed. False when there is no cache to use (not SpatiaLite, or not asked for)."""
+    if not TEMPLATES or not url.startswith("sqlite:///"):
+        return False
+    template = Path(TEMPLATES) / f"{_template_key()}.sqlite"
+    if not template.exists():
+        if os.environ.get("MUTANT_UNDER_TEST", "") not in ("", "stats"):
+            return False  # built under a mutant, the template could carry its bug
+        template.parent.mkdir(parents=True, exist_ok=True)
+        building = template.with_suffix(f".{os.getpid()}.tmp")
+        _migrate_and_seed(make_app(f"sqlite:///{building}"))
+        building.replace(template)  # atomic: a parallel mutant sees all of it or nothing
+    shutil.copyfile(template, url.removeprefix("sqlite:///"))
+    return True
+
+
+def _migrate_and_seed(app) -> None:
     with app.app_context():
         upgrade_database(db.engine)
         seed(db.session)
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@contextmanager
+def seeded_app(url: str, **config) -> Iterator:
+    """An app on `url` migrated and seeded as in production; its connections closed after."""
+    copied = _from_template(url)
+    app = make_app(url, **config)
+    if not copied:
+        with app.app_context():
+            upgrade_database(db.engine)
+            seed(db.session)
+            db.session.commit()
     try:
         yield app
     finally:

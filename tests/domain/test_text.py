@@ -131,3 +131,19 @@ def test_arabic_share_counts_letters_only():
     assert arabic_share("l7ofra kbira") == 0.0
     assert arabic_share("الpoteau") == pytest.approx(2 / 8)
     assert arabic_share("123 !!") == 0.0
+
+
+def test_similarity_is_the_cosine_of_padded_trigram_counts():
+    # Worked by hand: "abc" is " ab", "abc", "bc "; "abd" is " ab", "abd", "bd ":
+    # one trigram of three shared, 1 / (sqrt(3) * sqrt(3)).
+    assert similarity("abc", "abd") == pytest.approx(1 / 3)
+    # "ab ab cd" counts " ab" and "ab " twice each, " cd" and "cd " once: the dot product
+    # with "ab" is 2 + 2, the norms sqrt(2) and sqrt(4 + 4 + 1 + 1): 4 / sqrt(20).
+    assert similarity("ab ab cd", "ab") == pytest.approx(4 / 20**0.5)
+    assert similarity("ab", "ab ab cd") == pytest.approx(4 / 20**0.5)  # symmetric
+
+
+def test_similarity_never_exceeds_one():
+    # sqrt(3) * sqrt(3) rounds below 3 in floating point: the cosine is clamped to 1.
+    assert similarity("abc", "abc") == 1.0
+    assert similarity("abc abc xyz", "abc abc xyz") <= 1.0

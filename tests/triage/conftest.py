@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
+from citizen_api.domain import accounts
 from citizen_api.domain.accounts import create_clerk
 from citizen_api.extensions import db
 from citizen_api.web.auth import issue_token
@@ -18,13 +21,20 @@ STAFF = {
     "hind": ("supervisor", "eclairage"),
     "root": ("admin", None),
 }
+# One real Argon2id hash of PASSWORD, made once at import: each hash costs about half a
+# second of CPU by design, and six of them per run (per mutant, in mutation runs) add up.
+# Signing in still checks the password against it (tests/triage/test_auth.py).
+PASSWORD_HASH = accounts.hash_password(PASSWORD)
 
 
 @pytest.fixture(scope="session")
 def staff(app):
     """Create the accounts once per backend; return a username -> access token map."""
     tokens = {}
-    with app.app_context():
+    with (
+        app.app_context(),
+        mock.patch.object(accounts, "hash_password", {PASSWORD: PASSWORD_HASH}.__getitem__),
+    ):
         for username, (role, department) in STAFF.items():
             clerk = create_clerk(db.session, username, PASSWORD, role, department)
             db.session.commit()
