@@ -626,6 +626,42 @@ CONSOLE_CASES += [
     ("map-bbox-huge", "get", "/console/map.geojson?bbox=1e400,1,2,3", None),
     ("audit-cursor-junk", "get", "/console/admin/audit?cursor=%00", None),
 ]
+# The forms that landed beside the catalogue: moderation, the staff's own phone, and the
+# alert pages (sent by an admin, see ADMIN_PATHS, so the form itself is reached).
+_ALERT = {
+    "kind": "water_cut",
+    "severity": "moderate",
+    "areas": "maarif",
+    "headline_fr": "x",
+    "text_fr": "y",
+    "starts_at": "2026-12-02T08:00",
+    "ends_at": "2026-12-02T18:00",
+}
+_BOWTIE = '{"type":"Polygon","coordinates":[[[-7.63,33.58],[-7.61,33.60],[-7.63,33.60],[-7.61,33.58],[-7.63,33.58]]]}'  # noqa: E501
+_RING = ",".join(f"[{-7.6 + i * 1e-7},33.58]" for i in range(100_000))
+CONSOLE_CASES += [
+    ("moderation-nul-note", "post", "/console/requests/{code}/moderation",
+     {"target": "description", "hidden": "1", "reason": "other", "note": "a\x00", "version": "1"}),
+    ("moderation-bogus", "post", "/console/requests/{code}/moderation",
+     {"target": "../../etc", "photo": "9" * 40, "hidden": "maybe", "reason": "<script>",
+      "version": "NaN"}),
+    ("moderation-negative-photo", "post", "/console/requests/{code}/moderation",
+     {"target": "photo", "photo": "-1", "hidden": "1", "version": "1"}),
+    ("contact-nul", "post", "/console/contact", {"phone": "06\x00", "channel": "sms"}),
+    ("contact-junk", "post", "/console/contact", {"phone": "+" + "9" * 5000, "channel": "pigeon"}),
+    ("alert-bowtie-backwards", "post", "/console/alerts",
+     {**_ALERT, "polygon": _BOWTIE, "ends_at": "2026-12-01T08:00"}),
+    ("alert-polygon-deep", "post", "/console/alerts", {**_ALERT, "polygon": "[" * 100_000}),
+    ("alert-polygon-100k", "post", "/console/alerts",
+     {**_ALERT, "polygon": '{"type":"Polygon","coordinates":[[' + _RING + "]]}"}),
+    ("alert-nul-headline", "post", "/console/alerts", {**_ALERT, "headline_fr": "a\x00"}),
+    ("alert-dates-overflow", "post", "/console/alerts",
+     {**_ALERT, "starts_at": "9999-12-31T23:59", "ends_at": "99999-01-01T00:00"}),
+    ("alert-unknown-area", "post", "/console/alerts", {**_ALERT, "areas": "atlantis"}),
+    ("alert-edit-huge-id", "post", "/console/alerts/99999999999999999999999", {"version": "1"}),
+    ("alert-end-missing", "post", "/console/alerts/424242/end", {"version": "\x00"}),
+]  # fmt: skip
+ADMIN_PATHS = ("/console/alerts",)
 
 
 def _console_shape_ok(response) -> bool:
@@ -647,7 +683,8 @@ def test_a_hostile_console_input_is_answered_with_a_page_and_breaks_no_read(
 
     browser = app.test_client()
     if not path.startswith("/console/login"):
-        assert sign_in(browser, "r-clerk", HOSTILE_PASSWORD).status_code == 302
+        who = "r-admin" if path.startswith(ADMIN_PATHS) else "r-clerk"
+        assert sign_in(browser, who, HOSTILE_PASSWORD).status_code == 302
     path = _fill(path, {"code": victim["tracking_code"]})
     if method == "post":
         token = csrf_token(browser, "/console/login" if "/login" in path else "/console/")
