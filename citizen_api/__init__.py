@@ -70,8 +70,10 @@ def register_blueprints(app: Flask) -> None:
     from citizen_api.open311 import register_open311
     from citizen_api.page.views import register_page
     from citizen_api.web.health import blp as health
+    from citizen_api.web.resources import register_ids
     from citizen_api.webhooks import blp as webhooks
 
+    register_ids(app)
     app.register_blueprint(health)
     app.register_blueprint(webhooks)
     app.register_blueprint(cap)

@@ -11,6 +11,7 @@ from citizen_api.photos.upload import allow_upload
 from citizen_api.photos.views import MULTIPART_ENDPOINTS
 from citizen_api.web.docs import ProblemSchema
 from citizen_api.web.errors import PROBLEM_MIMETYPE, Problem
+from citizen_api.web.resources import IdConverter, id_parameter_schema
 
 API_PREFIX = "/api/v1"
 JSON_TYPES = ("application/json",)
@@ -50,6 +51,28 @@ class BodyErrorsPlugin(BasePlugin):
             for status, name in (("400", "BAD_REQUEST"), ("415", "UNSUPPORTED_MEDIA_TYPE")):
                 # get_ref also registers flask-smorest's lazy problem+json response
                 responses.setdefault(status, self.spec.components.get_ref("response", name))
+
+
+class SchemaExtrasPlugin(BasePlugin):
+    """A schema's `OPENAPI` dict (e.g. minProperties) is written into its document, so
+    a rule checked in code (at least one field) is a documented constraint too."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        extras = getattr(schema, "OPENAPI", None)
+        return dict(extras) if extras else None
+
+
+# What citizen_api.web.edge refuses in every string (a NUL), said in the document, so a
+# client or a fuzzer learns it from the schema rather than from a 422.
+NO_NUL = {"pattern": "^[^\\u0000]*$"}
+
+
+def no_nul_in_strings(self, field, ret=None, **kwargs) -> dict:
+    ret = ret or {}
+    if ret.get("type") == "string" and not ({"enum", "pattern", "format"} & set(ret)):
+        return dict(NO_NUL)
+    return {}
 
 
 def require_json_body():
@@ -126,7 +149,7 @@ def register_api(app: Flask) -> None:
     api = CasaApi(
         app,
         spec_kwargs={
-            "extra_plugins": [BodyErrorsPlugin()],
+            "extra_plugins": [BodyErrorsPlugin(), SchemaExtrasPlugin()],
             "info": {
                 "description": (
                     "Casablanca's citizen service-request API. Every error is "
@@ -137,6 +160,8 @@ def register_api(app: Flask) -> None:
         },
     )
     register_security_schemes(api)
+    api.ma_plugin.converter.add_attribute_function(no_nul_in_strings)
+    api.register_converter(IdConverter, id_parameter_schema)
     for blueprint in (
         services,
         reports,

@@ -7,7 +7,13 @@ docker-compose.yml. The built-in jobs:
   messages whose worker died (expired leases), anything a lost task left;
 - erase-phone-numbers (PHONE_ERASE_EVERY_SECONDS): the numbers of reports closed more
   than PHONE_RETENTION_DAYS ago;
-- purge-idempotency-keys (IDEMPOTENCY_PURGE_EVERY_SECONDS): expired Idempotency-Key records.
+- purge-idempotency-keys (IDEMPOTENCY_PURGE_EVERY_SECONDS): expired Idempotency-Key records;
+- broadcast-alerts (ALERT_BROADCAST_EVERY_SECONDS, 5 s): when an alert's messages are due,
+  send everything due in batches (claims with leases: a worker killed mid-broadcast loses
+  nothing, and what it sent before dying is not sent again). While this job runs on time,
+  publishing an alert leaves its broadcast to it instead of sending inside the request
+  (Notifier.worker_broadcasts); with a broker, the drain task queued at publication and
+  this job share the work.
 
 Another part adds its own job where it is registered in create_app, after this one:
 
@@ -61,7 +67,17 @@ def register_background(app: Flask) -> None:
         with ctx.Session() as session:
             return {"purged": purge_expired(session)}
 
+    def broadcast_alerts(ctx: JobContext) -> dict:
+        from notifications.dispatch import alert_messages_due, drain
+
+        if not alert_messages_due(notifier):
+            return {}
+        return drain(notifier, grace_seconds=0.0, stop=ctx.stopping)
+
+    broadcast_every = float(app.config["ALERT_BROADCAST_EVERY_SECONDS"])
     jobs.add("sweep-outbox", sweep_every, sweep_outbox)
+    jobs.add("broadcast-alerts", broadcast_every, broadcast_alerts)
+    notifier.broadcast_job = ("broadcast-alerts", broadcast_every)
     jobs.add("erase-phone-numbers", app.config["PHONE_ERASE_EVERY_SECONDS"], erase_phone_numbers)
     jobs.add(
         "purge-idempotency-keys",

@@ -4,7 +4,13 @@ from models.alerts import Alert, AlertSubscription
 from models.api_keys import ApiKey
 from models.audit import AUDIT_ACTIONS, AuditEntry
 from models.base import Base, utcnow
-from models.catalogue import Department, RoutingRule, ServiceAttribute, ServiceType
+from models.catalogue import (
+    CatalogueVersion,
+    Department,
+    RoutingRule,
+    ServiceAttribute,
+    ServiceType,
+)
 from models.conversations import Conversation, InboundReply
 from models.counters import RateCounter
 from models.digests import StaffDigest
@@ -23,6 +29,7 @@ from models.service_requests import (
     RequestEvent,
     ServiceRequest,
 )
+from models.staff_contacts import STAFF_CHANNELS, DepartmentHead, StaffContact
 from models.stats import MonthlyStats, ResolutionHours
 
 __all__ = [
@@ -31,6 +38,7 @@ __all__ = [
     "OPEN_STATUSES",
     "PRIORITIES",
     "ROLES",
+    "STAFF_CHANNELS",
     "STATUSES",
     "Alert",
     "AlertSubscription",
@@ -38,9 +46,11 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "CatalogueVersion",
     "Clerk",
     "Conversation",
     "Department",
+    "DepartmentHead",
     "IdempotencyKey",
     "InboundMessage",
     "InboundReply",
@@ -59,6 +69,7 @@ __all__ = [
     "ServiceAttribute",
     "ServiceRequest",
     "ServiceType",
+    "StaffContact",
     "StaffDigest",
     "Supporter",
     "utcnow",

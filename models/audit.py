@@ -22,6 +22,8 @@ AUDIT_ACTIONS = (
     "apikey.revoke",
     "service.update",
     "routing.update",
+    "user.contact",
+    "department.head",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -127,3 +128,16 @@ class RoutingRule(Base):
     def describe(self) -> str:
         where = "the whole city" if self.scope == "city" else f"{self.scope} {self.scope_code}"
         return f"rule {self.id}: {self.service_type.code} in {where} -> {self.department.code}"
+
+
+class CatalogueVersion(Base):
+    """One row (id 1): a number bumped in the same transaction as every change to the
+    catalogue (service types, attributes, areas, departments, routing rules), by the
+    session listeners of citizen_api.domain.catalogue_cache. Each app process compares it
+    with its catalogue copy's at most once a second, so an edit made anywhere is seen
+    everywhere within seconds for one primary-key read a second."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")

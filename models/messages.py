@@ -14,14 +14,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigId, utcnow
 from models.people import ReporterContact
+from models.staff_contacts import StaffContact
 
-# alert: an area alert to a subscriber; confirm: the code confirming a subscription.
-MESSAGE_KINDS = ("receipt", "status", "alert", "confirm")
+# alert: an area alert to a subscriber; confirm: the code confirming a subscription;
+# digest and raise: escalations to staff (a department's daily digest to a supervisor,
+# a ticket raised to the department head).
+MESSAGE_KINDS = ("receipt", "status", "alert", "confirm", "digest", "raise")
 MESSAGE_CHANNELS = ("sms", "whatsapp", "console")
 # pending: to send (or to retry); sent: accepted by Twilio; delivered/undelivered/failed:
 # Twilio's delivery reports; dead: refused for good or out of attempts; skipped: never
-# sent on purpose (opted out, daily cap, number erased).
-MESSAGE_STATES = ("pending", "sent", "delivered", "undelivered", "failed", "dead", "skipped")
+# sent on purpose (opted out, daily cap, number erased); deferred: an escalation held
+# back by the city-wide SMS cap, made pending again (`released_at`) when the cap's
+# 24-hour window has room (notifications.staff.release_deferred).
+MESSAGE_STATES = (
+    "pending",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "dead",
+    "skipped",
+    "deferred",
+)
 INBOUND_COMMANDS = ("status", "stop", "start", "help", "subscribe", "unknown")
 
 
@@ -40,6 +54,8 @@ class OutboundMessage(Base):
         Index("ix_outbound_messages_contact_created", "contact_id", "created_at"),
         # The city-wide SMS cap: messages by channel in the last 24 hours.
         Index("ix_outbound_messages_channel_created", "channel", "created_at"),
+        # Released escalations count against the city-wide cap from their release.
+        Index("ix_outbound_messages_released_at", "released_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -54,6 +70,10 @@ class OutboundMessage(Base):
     )
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("reporter_contacts.id", ondelete="SET NULL")
+    )
+    # A message to staff (an escalation) has this instead of contact_id.
+    staff_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_contacts.id", ondelete="SET NULL"), index=True
     )
     alert_id: Mapped[int | None] = mapped_column(
         ForeignKey("alerts.id", ondelete="SET NULL"), index=True
@@ -80,9 +100,13 @@ class OutboundMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow())
     sent_at: Mapped[dt.datetime | None]
+    # When a deferred message was made pending again (it counts against the city-wide
+    # SMS cap from then, not from created_at).
+    released_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow(), onupdate=utcnow())
 
     contact: Mapped[ReporterContact | None] = relationship()
+    staff_contact: Mapped[StaffContact | None] = relationship()
 
 
 class InboundMessage(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, BigId, utcnow
@@ -32,6 +32,10 @@ class ResponseTemplate(Base):
     text_en: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow())
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    # Bumped on every edit: two supervisors editing one template cannot overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     department: Mapped[Department] = relationship(lazy="joined")
     service_type: Mapped[ServiceType | None] = relationship(lazy="joined")

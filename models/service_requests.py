@@ -66,6 +66,9 @@ class ServiceRequest(Base):
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     geom = deferred(mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False))
     description: Mapped[str | None] = mapped_column(Text)
+    # Moderation: the description is kept (clerks read it) but shown to no member of the
+    # public (citizen_api.domain.moderation); set and cleared only with a history event.
+    description_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     address: Mapped[str | None] = mapped_column(String(300))
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
     lang: Mapped[str] = mapped_column(String(2), default="fr")
@@ -145,6 +148,10 @@ class RequestEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(20))
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str | None] = mapped_column(Text)
+    # The event's facts (e.g. {"assignee": "amina"}, {"from": "normal", "to": "high"},
+    # {"target": "photo", "photo": 2, "reason": "personal_data"}), so the console words
+    # them in the reader's language; `note` keeps the English (or the clerk's) text.
+    data: Mapped[dict | None] = mapped_column(JSON)
     actor: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow())
     # The department handling the report when this happened (shown to residents).

@@ -74,8 +74,11 @@ def queue_alert(session: Session, alert: Alert, area_ids: list[int], msg_type: s
             lang: json.dumps({"1": parts[lang][0], "2": parts[lang][1] or "-"}, ensure_ascii=False)
             for lang in templates
         }
-        content_sid = case((templated, by_lang(templates)), else_=None)
-        content_variables = case((templated, by_lang(variables)), else_=None)
+        if templates:
+            content_sid = case((templated, by_lang(templates)), else_=None)
+            content_variables = case((templated, by_lang(variables)), else_=None)
+        else:  # no approved template: a CASE with no branch is not SQL
+            content_sid = content_variables = None
     else:
         channel, content_sid, content_variables = literal(fallback), None, None
 

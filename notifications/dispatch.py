@@ -11,7 +11,8 @@ sends nothing twice.
 2. Send, outside any transaction (a batch over NOTIFY_SEND_CONCURRENCY connections). If the
    previous attempt's outcome is unknown (a timeout, or a lease that expired because its
    worker died), first ask Twilio whether a message with this body already went to this
-   number since that attempt, and adopt it if so.
+   number since that attempt, and adopt it if so. The number is a resident's
+   (reporter_contacts) or, for an escalation, a staff member's (staff_contacts).
 3. Record the outcomes (a batch in one statement on PostgreSQL), each guarded by its
    attempt number: sent; dead at once on a permanent error (21610, 21211, 21614, 21408,
    21612); otherwise back to pending with exponential backoff and jitter (at least
@@ -94,10 +95,12 @@ class Result:
 _PG_CLAIM = """
 WITH picked AS (
     SELECT m.id, m.uncertain AS old_uncertain, m.lease_until AS old_lease,
-           coalesce(m.claimed_at, m.created_at) AS since, c.phone_e164 AS phone,
-           CASE WHEN c.id IS NULL THEN 'number erased'
+           coalesce(m.claimed_at, m.created_at) AS since,
+           coalesce(c.phone_e164, s.phone_e164) AS phone,
+           CASE WHEN c.id IS NULL AND s.id IS NULL THEN 'number erased'
                 WHEN c.opted_out_at IS NOT NULL THEN 'opted out (STOP)' END AS skip
     FROM outbound_messages m LEFT JOIN reporter_contacts c ON c.id = m.contact_id
+         LEFT JOIN staff_contacts s ON s.id = m.staff_contact_id
     WHERE m.state = 'pending' AND {where}
       AND (m.lease_until IS NULL OR m.lease_until < now())
     ORDER BY m.next_attempt_at, m.id
@@ -233,8 +236,8 @@ def _claim_one_simple(notifier, message_id: int, *, force: bool) -> Claim | Outc
             return Outcome("busy")
         if message.next_attempt_at > now and not force:
             return Outcome("not-due", (message.next_attempt_at - now).total_seconds())
-        contact = message.contact
-        if contact is None or contact.opted_out_at is not None:
+        contact = message.contact or message.staff_contact  # a resident's, or staff's
+        if contact is None or getattr(contact, "opted_out_at", None) is not None:
             message.state = "skipped"
             message.last_error = "number erased" if contact is None else "opted out (STOP)"
             message.lease_until = None
@@ -385,6 +388,23 @@ def deliver(notifier, message_id: int, *, force: bool = False) -> Outcome:
     result = send(notifier, claim)
     record(notifier, [result])
     return result.outcome
+
+
+def alert_messages_due(notifier) -> bool:
+    """Whether some alert broadcast message is due now (one small query)."""
+    with notifier.Session() as session:
+        return (
+            session.scalar(
+                select(OutboundMessage.id)
+                .where(
+                    OutboundMessage.kind == "alert",
+                    OutboundMessage.state == "pending",
+                    OutboundMessage.next_attempt_at <= utcnow(),
+                )
+                .limit(1)
+            )
+            is not None
+        )
 
 
 def drain(

@@ -91,12 +91,16 @@ def enqueue_status_update(
     if event.id is None:
         session.flush()
     settings = settings_for(session)
+    # A duplicate points the resident to the original, which is the one followed now.
+    original = report.duplicate_of if event.to_status == "duplicate" else None
+    followed = original.tracking_code if original is not None else report.tracking_code
     body = texts.status_update(
         report.lang,
         report.tracking_code,
         event.to_status,
         event.note,
-        settings.report_url(report.tracking_code),
+        settings.report_url(followed),
+        original.tracking_code if original is not None else None,
     )
     message = _enqueue(session, settings, report, "status", f"status:{event.id}", body, event)
     return [message] if message else []
@@ -151,14 +155,22 @@ CITY_CAP_REASON = "city-wide daily SMS cap reached"
 
 
 def sms_last_24h(session: Session) -> int:
-    """SMS the city sent (or has queued) in the last 24 hours."""
-    return session.scalar(
-        select(func.count(OutboundMessage.id)).where(
-            OutboundMessage.channel == "sms",
-            OutboundMessage.created_at >= utcnow(-24),
-            OutboundMessage.state != "skipped",
-        )
+    """SMS the city sent (or has queued) in the last 24 hours. A deferred escalation
+    (notifications.staff) does not count while it waits, and counts from its release."""
+    sms, since = OutboundMessage.channel == "sms", utcnow(-24)
+    counted = OutboundMessage.state.not_in(("skipped", "deferred"))
+    filed = (
+        select(func.count(OutboundMessage.id))
+        .where(sms, OutboundMessage.created_at >= since, counted)
+        .where(OutboundMessage.released_at.is_(None))
+        .scalar_subquery()
     )
+    released = (
+        select(func.count(OutboundMessage.id))
+        .where(sms, OutboundMessage.released_at >= since, counted)
+        .scalar_subquery()
+    )
+    return session.scalar(select(filed + released))
 
 
 def sms_budget(session: Session, settings: Settings) -> dict:

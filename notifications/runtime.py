@@ -39,6 +39,10 @@ class Notifier:
         self.celery = create_celery(self)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        # (name, interval in seconds) of the worker's job that drains broadcasts, once the
+        # app registers it (citizen_api.background): while that job runs on time, a
+        # broadcast is left to it instead of being sent inside the publishing request.
+        self.broadcast_job: tuple[str, float] | None = None
 
     @property
     def eager(self) -> bool:
@@ -69,11 +73,45 @@ class Notifier:
 
     def start_drain(self) -> None:
         """Hand "send what is due, in batches" to a worker. Never raises: if it cannot be
-        handed over now, the sweep does it."""
+        handed over now, the sweep does it. Without a broker the drain would run inside
+        the request that committed: while the worker's broadcast job is alive, it is left
+        to that job (seconds later) instead."""
+        if self.eager and self.worker_broadcasts():
+            log.info("broadcast left to the worker's %s job", self.broadcast_job[0])
+            return
         try:
             self.celery.tasks["casa311.drain"].delay(0.0)
         except Exception:
             log.exception("could not start a drain; the sweep will")
+
+    def worker_broadcasts(self) -> bool:
+        """Whether a worker runs the broadcast job now: it started within three of its
+        intervals, or it is still running (a long broadcast). Never raises (False)."""
+        if self.broadcast_job is None:
+            return False
+        import datetime as dt
+
+        from sqlalchemy import select
+
+        from models import JobRun, utcnow
+
+        name, every = self.broadcast_job
+        try:
+            with self.Session() as session:
+                row = session.execute(
+                    select(JobRun.last_started_at, JobRun.last_status, utcnow()).where(
+                        JobRun.name == name
+                    )
+                ).first()
+        except Exception:
+            log.exception("cannot read the broadcast job's state; sending in the request")
+            return False
+        if row is None or row.last_started_at is None:
+            return False
+        age = row[2] - row.last_started_at
+        fresh = age <= dt.timedelta(seconds=3 * every + 5)
+        running = row.last_status == "running" and age <= dt.timedelta(hours=1)
+        return fresh or running
 
 
 def register(notifier: Notifier) -> Notifier:

@@ -56,6 +56,8 @@ JOB_SETTINGS: dict[str, tuple[object, type]] = {
     # Intervals of the built-in jobs (the sweep's is NOTIFY_SWEEP_SECONDS), in seconds.
     "PHONE_ERASE_EVERY_SECONDS": (3600, int),
     "IDEMPOTENCY_PURGE_EVERY_SECONDS": (3600, int),
+    # How often the worker looks for an alert's broadcast to send (citizen_api.background).
+    "ALERT_BROADCAST_EVERY_SECONDS": (5.0, float),
     # Drills and tests only: the jobs that compare dates (the erasure) act as if the clock
     # were this many seconds later. The web app never reads it. 0 in production.
     "JOBS_CLOCK_OFFSET_SECONDS": (0.0, float),

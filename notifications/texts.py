@@ -78,6 +78,10 @@ TEMPLATES = {
             "rétablissement prévu le {until}. Suivi: {url}"
         ),
         "status": "casa311: votre signalement {code} est {status}.{note} Suivi: {url}",
+        "duplicate": (
+            "casa311: votre signalement {code} est un doublon de {original}, déjà suivi."
+            "{note} Suivi: {url}"
+        ),
         "reply": "casa311: {code} est {status} depuis le {when}.{note} {url}",
         "note": " Note: {note}",
         "help": (
@@ -95,6 +99,9 @@ TEMPLATES = {
             "الإصلاح متوقع {until}. للتتبع: {url}"
         ),
         "status": "casa311: بلاغك {code} {status}.{note} للتتبع: {url}",
+        "duplicate": (
+            "casa311: بلاغك {code} مكرر للبلاغ {original} الذي تتم متابعته.{note} للتتبع: {url}"
+        ),
         "reply": "casa311: {code} {status} منذ {when}.{note} {url}",
         "note": " ملاحظة: {note}",
         "help": "casa311: أرسل رمز التتبع لمعرفة حالة بلاغك، أو توقف لإيقاف الرسائل، أو START.",
@@ -109,6 +116,10 @@ TEMPLATES = {
             "fixed by {until}. Follow it: {url}"
         ),
         "status": "casa311: your report {code} is {status}.{note} Follow it: {url}",
+        "duplicate": (
+            "casa311: your report {code} duplicates {original}, which is being handled."
+            "{note} Follow it: {url}"
+        ),
         "reply": "casa311: {code} is {status} since {when}.{note} {url}",
         "note": " Note: {note}",
         "help": (
@@ -159,8 +170,14 @@ def known_receipt(lang: str, code: str, url: str, headline: str, until: dt.datet
     return template.format(code=code, url=url, headline="…", until=when)
 
 
-def status_update(lang: str, code: str, status: str, note: str | None, url: str) -> str:
+def status_update(
+    lang: str, code: str, status: str, note: str | None, url: str, original: str | None = None
+) -> str:
+    """A status change; a duplicate names the `original` report (`url` is then its page)."""
     lang = _lang(lang)
+    if status == "duplicate" and original:
+        template = TEMPLATES[lang]["duplicate"]
+        return _with_note(lang, template, note, code=code, original=original, url=url)
     name = STATUS_NAMES[lang].get(status, status)
     return _with_note(lang, TEMPLATES[lang]["status"], note, code=code, status=name, url=url)
 

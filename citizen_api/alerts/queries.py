@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from citizen_api.extensions import db
-from citizen_api.web.errors import Problem
+from citizen_api.web.resources import find_or_404
 from models import Alert
 
 
 def find_alert(alert_id: int) -> Alert:
-    alert = db.session.get(Alert, alert_id)
-    if alert is None:
-        raise Problem(404, f"No alert has the id {alert_id}.", type="not-found")
-    return alert
+    return find_or_404(Alert, alert_id, f"No alert has the id {alert_id}.")

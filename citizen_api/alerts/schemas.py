@@ -12,15 +12,27 @@ MAX_HEADLINE = 140
 MAX_TEXT = 2000
 
 
-class LocalizedText(fields.Dict):
-    """{"fr": ..., "ar": ..., "en": ...}: French required on creation, the others optional."""
+def localized(name: str, max_length: int, french_required: bool) -> type[Schema]:
+    """{"fr": ..., "ar": ..., "en": ...} as a schema of its own, so the document says
+    what is checked: these three keys only, French required on creation."""
+    text = {"validate": validate.Length(1, max_length)}
+    return Schema.from_dict(
+        {
+            lang: fields.String(
+                required=french_required and lang == "fr",
+                error_messages={"required": "Give at least the French (fr) version."},
+                **text,
+            )
+            for lang in LANGUAGES
+        },
+        name=name,
+    )
 
-    def __init__(self, max_length: int, **kwargs):
-        super().__init__(
-            keys=fields.String(validate=validate.OneOf(LANGUAGES)),
-            values=fields.String(validate=validate.Length(1, max_length)),
-            **kwargs,
-        )
+
+HeadlineIn = localized("HeadlineIn", MAX_HEADLINE, True)
+TextIn = localized("TextIn", MAX_TEXT, True)
+HeadlineChange = localized("HeadlineChange", MAX_HEADLINE, False)
+TextChange = localized("TextChange", MAX_TEXT, False)
 
 
 class AlertIn(Schema):
@@ -42,20 +54,17 @@ class AlertIn(Schema):
     )
     starts_at = AwareDateTime(required=True)
     ends_at = AwareDateTime(required=True, metadata={"description": "Expected end"})
-    headline = LocalizedText(MAX_HEADLINE, required=True)
-    text = LocalizedText(MAX_TEXT, required=True)
-
-    @validates_schema
-    def french_first(self, data, partial=False, **kwargs):
-        for name in ("headline", "text"):
-            if name in data and not partial and "fr" not in data[name]:
-                raise ValidationError({name: ["Give at least the French (fr) version."]})
+    headline = fields.Nested(HeadlineIn, required=True)
+    text = fields.Nested(TextIn, required=True)
 
 
 class AlertUpdateIn(AlertIn):
     """Changes to an alert (any field), or `"status": "cancelled"` to withdraw it."""
 
     status = fields.String(validate=validate.OneOf(ALERT_STATUSES[1:]))
+    headline = fields.Nested(HeadlineChange)
+    text = fields.Nested(TextChange)
+    OPENAPI = {"minProperties": 1}  # documented: what `something` checks
 
     @validates_schema
     def something(self, data, **kwargs):

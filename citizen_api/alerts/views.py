@@ -24,11 +24,16 @@ from citizen_api.extensions import db
 from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.preconditions import changed_since, check_if_match
+from citizen_api.web.resources import links_to_id
 from citizen_api.web.responses import json_response
 from models import Alert, utcnow
 
 GEOJSON = "application/geo+json"
 PUBLISHERS = ("supervisor", "admin")
+# Where a new alert is read and changed (OpenAPI links: clients and Schemathesis's
+# stateful phase follow them from POST's 201 by the id it returns).
+ALERT_ID = "alert_id"
+ALERT_OPS = {"GetAlert": "getAlert", "UpdateAlert": "updateAlert"}
 
 blp = Blueprint(
     "alerts",
@@ -73,7 +78,7 @@ def _answer(alert: Alert, now, status: int = 200):
 @blp.alt_response(401, description="No valid access token")
 @blp.alt_response(403, description="Only supervisors and admins publish")
 @blp.alt_response(422, description="Invalid alert: `errors` names each field")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, responses={"201": {"links": links_to_id(ALERT_ID, ALERT_OPS)}})
 def create_alert(data):
     """Publish an alert; its subscribers' messages are queued in the same transaction."""
     now = _now()
@@ -86,7 +91,7 @@ def create_alert(data):
     return _answer(alert, now, 201)
 
 
-@blp.patch("/<int(max=9223372036854775807):alert_id>")
+@blp.patch("/<id:alert_id>")
 @blp.arguments(AlertUpdateIn(partial=True))
 @blp.response(200, AlertOut, headers={"ETag": {"schema": {"type": "string"}}})
 @blp.alt_response(401, description="No valid access token")
@@ -96,14 +101,14 @@ def create_alert(data):
 @blp.alt_response(422, description="Invalid change: `errors` names each field")
 @blp.alt_response(412, description="The alert changed since your ETag: reload it")
 @blp.alt_response(428, description="Send If-Match with the ETag you read")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, operationId="updateAlert")
 def update_alert(data, alert_id):
     """Update or cancel an alert (a new version: CAP Update or Cancel), with If-Match."""
     alert = find_alert(alert_id)
     check_if_match(etag(alert), "alert")
     now = _now()
     try:
-        revise(db.session, alert, data, now)
+        revise(db.session, alert, data, now, author=g.clerk.username)
         db.session.commit()
     except AlertInvalid as exc:
         db.session.rollback()
@@ -145,9 +150,10 @@ def list_alerts(args):
     )
 
 
-@blp.get("/<int(max=9223372036854775807):alert_id>")
+@blp.get("/<id:alert_id>")
 @blp.response(200, AlertOut, headers={"ETag": {"schema": {"type": "string"}}})
 @blp.alt_response(404, description="No such alert")
+@blp.doc(operationId="getAlert")
 def get_alert(alert_id):
     """Read one alert (also once it ended or was cancelled)."""
     return _answer(find_alert(alert_id), _now())

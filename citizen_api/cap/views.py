@@ -30,7 +30,7 @@ def _publisher() -> Publisher:
     return Publisher(config["CAP_SENDER"], config["CAP_SENDER_NAME"], config["PUBLIC_BASE_URL"])
 
 
-@blp.get("/alerts/<int(max=9223372036854775807):alert_id>.xml")
+@blp.get("/alerts/<id:alert_id>.xml")
 def cap_alert(alert_id: int):
     """One alert's current version as a CAP 1.2 message."""
     alert = find_alert(alert_id)

@@ -21,7 +21,13 @@ def register(app: Flask) -> None:
         with ctx.Session() as session:
             done = run(session, ctx.now(session))
             session.commit()
-        return {"escalated": done.escalated, "raised": done.raised, "digests": done.digests}
+        return {
+            "escalated": done.escalated,
+            "raised": done.raised,
+            "digests": done.digests,
+            "messages": done.messages,
+            "released": done.released,
+        }
 
     jobs_of(app).add("escalate", app.config.get("ESCALATION_EVERY_SECONDS", 300), escalate_job)
 

@@ -73,13 +73,21 @@ def _target(username: str) -> Clerk:
     return clerk
 
 
-def _edit_page(clerk: Clerk, status: int = 200, problem: str | None = None, stale=None):
+def _edit_page(
+    clerk: Clerk, status: int = 200, problem: str | None = None, stale=None, contact_form=None
+):
+    from citizen_api.domain.staff_contacts import contact_of, head_of
+
+    head = head_of(db.session, clerk.department_id) if clerk.department_id else None
     return page(
         "console/admin/user.html",
         status,
         clerk=clerk,
         problem=problem,
         stale=stale,
+        contact=contact_of(db.session, clerk),  # administrators see the number in full
+        contact_form=contact_form,
+        is_head=head is not None and head.id == clerk.id,
         actions=ACTION,
         lang=current_language(),
         **_choices(),

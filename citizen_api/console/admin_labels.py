@@ -24,6 +24,8 @@ ACTION = {
     "apikey.revoke": _l("API key revoked"),
     "service.update": _l("Service edited"),
     "routing.update": _l("Routing changed"),
+    "user.contact": _l("Escalation phone changed"),
+    "department.head": _l("Department head designated"),
 }
 
 
@@ -62,5 +64,13 @@ def refusal(exc: Refused) -> str:
         ),
         "too-long": lambda: _("At most %(n)d characters.", n=p.get("n", 200)),
         "name-needed": lambda: _("The French and Arabic names are required."),
+        "phone": lambda: _(
+            "Phone number: give a mobile number, such as +212612345678 or 0612345678, or "
+            "leave it empty to remove it."
+        ),
+        "channel": lambda: _("Channel: pick WhatsApp or SMS."),
+        "head-department": lambda: _(
+            "Only an account with a department can be that department's head."
+        ),
     }
     return messages.get(exc.code, lambda: str(exc))()

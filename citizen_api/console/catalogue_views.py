@@ -11,6 +11,7 @@ from sqlalchemy import select
 from citizen_api.console.admin_labels import refusal
 from citizen_api.console.blueprint import blp, page
 from citizen_api.console.dashboard_views import supervisors
+from citizen_api.console.errors import OTHER_DEPARTMENT
 from citizen_api.console.i18n import current_language
 from citizen_api.domain import catalogue_edits as edits
 from citizen_api.domain.staff import Refused
@@ -22,7 +23,7 @@ from models import Area, Department, RoutingRule, ServiceType
 @supervisors
 def catalogue_list():
     """Every service with its SLA."""
-    services = db.session.scalars(select(ServiceType).order_by(ServiceType.code)).all()
+    services = edits.services_for(db.session, g.clerk)
     return page("console/catalogue.html", services=services, lang=current_language())
 
 
@@ -30,6 +31,8 @@ def _service(code: str) -> ServiceType:
     service = db.session.scalar(select(ServiceType).where(ServiceType.code == code))
     if service is None:
         abort(404)
+    if not edits.may_open(db.session, g.clerk, service):
+        abort(403, OTHER_DEPARTMENT)  # nothing shown, nothing changed
     return service
 
 
@@ -66,6 +69,7 @@ def _service_page(service, status=200, problem=None, changes=None, proposal=None
         problem=problem,
         changes=changes,
         proposal=proposal or {},
+        texts_editable=edits.may_edit_texts(db.session, g.clerk, service),
         limits=(edits.SLA_MIN, edits.SLA_MAX),
         lang=lang,
     )
@@ -73,6 +77,8 @@ def _service_page(service, status=200, problem=None, changes=None, proposal=None
 
 def _refused(service, exc: Refused, proposal=None):
     db.session.rollback()
+    if isinstance(exc, edits.NotYours):
+        abort(403, OTHER_DEPARTMENT)
     if isinstance(exc, edits.Unhandled):
         area_names, _d, _p = _names(current_language())
         message = _("Refused: nobody would handle this service in %(areas)s.",
@@ -117,7 +123,8 @@ def rule_save(code):
             changes = edits.save_rule(db.session, g.clerk, service, scope, form["scope_code"],
                                       department)  # fmt: skip
         else:
-            changes = edits.preview(db.session, service, scope, form["scope_code"], department)
+            changes = edits.preview(db.session, service, scope, form["scope_code"], department,
+                                    g.clerk)  # fmt: skip
             db.session.rollback()
             return _service_page(service, changes=changes, proposal=form)
     except Refused as exc:

@@ -37,6 +37,8 @@ EVENT = {
     "supported": _l("Support"),
     "escalated": _l("Past its deadline: in the supervisors' digest"),
     "raised_to_head": _l("Raised to the department head"),
+    "moderation_hidden": _l("Hidden from the public"),
+    "moderation_restored": _l("Shown to the public again"),
 }
 MESSAGE_STATE = {
     "pending": _l("waiting to be sent"),
@@ -57,6 +59,39 @@ SORT = {
     "newest": _l("Newest first"),
     "due": _l("Due soonest"),
     "priority": _l("Priority"),
+}
+
+ALERT_KIND = {
+    "water_cut": _l("Water cut"),
+    "power_cut": _l("Power cut"),
+    "road_works": _l("Road works"),
+    "flood": _l("Flood"),
+    "storm": _l("Storm"),
+    "heat": _l("Heat wave"),
+    "other": _l("Other"),
+}
+SEVERITY = {
+    "minor": _l("Minor"),
+    "moderate": _l("Moderate"),
+    "severe": _l("Severe"),
+    "extreme": _l("Extreme"),
+}
+# CAP's msgType of each version, as the history of an alert names it.
+ALERT_MESSAGE = {
+    "Alert": _l("published"),
+    "Update": _l("updated"),
+    "Cancel": _l("ended (cancelled)"),
+}
+ALERT_FIELD = {
+    "kind": _l("kind"),
+    "severity": _l("severity"),
+    "areas": _l("areas"),
+    "polygon": _l("drawn zone"),
+    "services": _l("services"),
+    "starts_at": _l("start"),
+    "ends_at": _l("expected end"),
+    "headline": _l("headline"),
+    "text": _l("text"),
 }
 
 

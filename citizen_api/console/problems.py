@@ -17,6 +17,11 @@ def _field_messages() -> dict[str, str]:
         ),
         "assignee": _("No active member of this ticket's department has this username."),
         "department": _("Unknown department; pick one from the list."),
+        "reason": _("Say why it is hidden: pick a reason from the list."),
+        "note": _("With the reason “other”, write why in the note."),
+        "photo": _("This photo is not one of this ticket's."),
+        "target": _("Choose the description or a photo."),
+        "hidden": _("It is already so; reload the ticket."),
     }
 
 

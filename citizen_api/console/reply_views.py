@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.console.blueprint import blp, page
 from citizen_api.console.i18n import current_language
@@ -32,25 +33,32 @@ def _visible():
 
 
 def _page(status: int = 200, problems=(), form=None):
-    lang = current_language()
-    services = db.session.scalars(select(ServiceType).order_by(ServiceType.code)).all()
     return page(
         "console/replies.html",
         status,
         replies=db.session.scalars(_visible()).all(),
-        services=[(s.code, s.name(lang)) for s in services],
-        statuses=[(s, label(STATUS, s)) for s in STATUSES],
-        departments=(
+        status_labels=STATUS,
+        problems=list(problems),
+        form=form or {},
+        **_choices(),
+    )
+
+
+def _choices() -> dict:
+    """What a template's form offers: services, statuses, departments (admins)."""
+    lang = current_language()
+    services = db.session.scalars(select(ServiceType).order_by(ServiceType.code)).all()
+    return {
+        "services": [(s.code, s.name(lang)) for s in services],
+        "statuses": [(s, label(STATUS, s)) for s in STATUSES],
+        "departments": (
             db.session.scalars(select(Department).order_by(Department.code)).all()
             if g.clerk.role == "admin"
             else []
         ),
-        status_labels=STATUS,
-        problems=list(problems),
-        form=form or {},
-        lang=lang,
-        max_note=MAX_NOTE,
-    )
+        "lang": lang,
+        "max_note": MAX_NOTE,
+    }
 
 
 @blp.get("/replies")
@@ -61,12 +69,8 @@ def replies():
     return _page()
 
 
-@blp.post("/replies")
-@signed_in
-def add_reply():
-    """Add a reply template."""
-    _editor()
-    form = {k: (v or "").strip() for k, v in request.form.items() if k != "csrf_token"}
+def _checked(form: dict) -> tuple[list[str], ServiceType | None, int | None]:
+    """The form's problems, its service type (None: every type) and its department."""
     problems = []
     if form.get("status") not in STATUSES:
         problems.append(_("Pick a status from the list."))
@@ -88,21 +92,100 @@ def add_reply():
         )
         if department_id is None:
             problems.append(_("Pick a department from the list."))
+    return problems, service, department_id
+
+
+def _form() -> dict:
+    return {k: (v or "").strip() for k, v in request.form.items() if k != "csrf_token"}
+
+
+def _fill(reply: ResponseTemplate, form: dict, service, department_id: int) -> None:
+    reply.department_id = department_id
+    reply.service_type_id = service.id if service else None
+    reply.status = form["status"]
+    reply.title = form["title"]
+    reply.text_fr = form["text_fr"]
+    reply.text_ar = form.get("text_ar") or None
+    reply.text_en = form.get("text_en") or None
+
+
+@blp.post("/replies")
+@signed_in
+def add_reply():
+    """Add a reply template."""
+    _editor()
+    form = _form()
+    problems, service, department_id = _checked(form)
     if problems:
         return _page(422, problems, form)
-    db.session.add(
-        ResponseTemplate(
-            department_id=department_id,
-            service_type_id=service.id if service else None,
-            status=form["status"],
-            title=form["title"],
-            text_fr=form["text_fr"],
-            text_ar=form.get("text_ar") or None,
-            text_en=form.get("text_en") or None,
-            created_by=g.clerk.username,
-        )
-    )
+    reply = ResponseTemplate(created_by=g.clerk.username)
+    _fill(reply, form, service, department_id)
+    db.session.add(reply)
     db.session.commit()
+    flash(_("The reply template was saved."), "success")
+    return redirect(url_for("console.replies"))
+
+
+def _reply(reply_id: int) -> ResponseTemplate:
+    reply = db.session.scalar(_visible().where(ResponseTemplate.id == reply_id))
+    if reply is None:
+        abort(404)
+    return reply
+
+
+def _values(reply: ResponseTemplate) -> dict:
+    return {
+        "title": reply.title,
+        "status": reply.status,
+        "service": reply.service_type.code if reply.service_type else "",
+        "department": reply.department.code,
+        "text_fr": reply.text_fr,
+        "text_ar": reply.text_ar or "",
+        "text_en": reply.text_en or "",
+    }
+
+
+def _edit_page(reply: ResponseTemplate, status: int = 200, problems=(), form=None, stale=False):
+    return page(
+        "console/reply_edit.html",
+        status,
+        reply=reply,
+        problems=list(problems),
+        form=form or _values(reply),
+        current=_values(reply),
+        stale=stale,
+        **_choices(),
+    )
+
+
+@blp.get("/replies/<int:reply_id>")
+@signed_in
+def edit_reply_form(reply_id):
+    """The form to edit one reply template."""
+    _editor()
+    return _edit_page(_reply(reply_id))
+
+
+@blp.post("/replies/<int:reply_id>")
+@signed_in
+def edit_reply(reply_id):
+    """Save an edited reply template, if nobody changed it since the form was shown
+    (else nothing is changed, and the page says who changed it)."""
+    _editor()
+    reply = _reply(reply_id)
+    form = _form()
+    if request.form.get("version", type=int) != reply.version:
+        return _edit_page(reply, 409, form=form, stale=True)
+    problems, service, department_id = _checked(form)
+    if problems:
+        return _edit_page(reply, 422, problems, form)
+    _fill(reply, form, service, department_id)
+    reply.updated_by = g.clerk.username
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return _edit_page(_reply(reply_id), 409, form=form, stale=True)
     flash(_("The reply template was saved."), "success")
     return redirect(url_for("console.replies"))
 
@@ -112,9 +195,7 @@ def add_reply():
 def delete_reply(reply_id):
     """Delete a reply template of the department."""
     _editor()
-    reply = db.session.scalar(_visible().where(ResponseTemplate.id == reply_id))
-    if reply is None:
-        abort(404)
+    reply = _reply(reply_id)
     db.session.delete(reply)
     db.session.commit()
     flash(_("The reply template was deleted."), "success")

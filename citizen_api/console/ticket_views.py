@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_api.console.blueprint import blp, page
+from citizen_api.console.history_words import REASON, event_words, routing_words
 from citizen_api.console.i18n import current_language
 from citizen_api.console.labels import (
     CHANNEL,
@@ -27,6 +28,7 @@ from citizen_api.console.labels import (
 from citizen_api.console.problems import explain
 from citizen_api.console.queries import department_members, replies_for
 from citizen_api.console.session import signed_in
+from citizen_api.domain.moderation import REASONS, RESTORERS, moderate
 from citizen_api.domain.phones import mask
 from citizen_api.domain.workflow import (
     IllegalTransition,
@@ -40,10 +42,11 @@ from citizen_api.domain.workflow import (
 from citizen_api.duplicates import nearby_for_ticket
 from citizen_api.extensions import db
 from citizen_api.photos.album import media_path
+from citizen_api.photos.serving import send_photo
 from citizen_api.triage.present import effective_priority
 from citizen_api.triage.queries import ticket_in_scope
 from citizen_api.triage.schemas import MAX_NOTE
-from models import PRIORITIES, Department, RequestEvent, ServiceRequest, utcnow
+from models import PRIORITIES, Department, Photo, RequestEvent, ServiceRequest, utcnow
 from notifications.outbox import messages_for_report
 
 
@@ -93,15 +96,10 @@ def _ticket_page(report: ServiceRequest, status: int = 200, **extra):
         status_label=label(STATUS, report.status),
         priority_label=label(PRIORITY, effective_priority(report)),
         overdue=is_overdue(report, now),
-        events=[
-            {
-                "event": e,
-                "what": label(EVENT, e.kind),
-                "to": label(STATUS, e.to_status) if e.from_status else "",
-                "actor": _("resident") if e.actor == "resident" else e.actor,
-            }
-            for e in events
-        ],
+        routing=routing_words(
+            report.routing_reason, report.area.name(lang), report.department.name(lang)
+        ),
+        events=[_event_item(e) for e in events],
         last_event=events[-1].id if events else 0,
         messages=[
             {
@@ -113,7 +111,9 @@ def _ticket_page(report: ServiceRequest, status: int = 200, **extra):
             for m in messages_for_report(db.session, report.id)
         ],
         phone=mask(report.contact.phone_e164) if report.contact else None,
-        photos=[(media_path(p.key), media_path(p.thumb_key)) for p in report.photos],
+        photos=[_photo_item(report, p) for p in report.photos],
+        reasons=[(r, label(REASON, r)) for r in REASONS],
+        may_restore=g.clerk.role in RESTORERS,
         nearby=nearby,
         transitions=[(s, label(STATUS, s)) for s in allowed_transitions(report, now)],
         priorities=[(p, label(PRIORITY, p)) for p in PRIORITIES],
@@ -131,6 +131,31 @@ def _ticket_page(report: ServiceRequest, status: int = 200, **extra):
         event_labels=EVENT,
         **extra,
     )
+
+
+def _event_item(e: RequestEvent) -> dict:
+    words, note = event_words(e)
+    return {
+        "event": e,
+        "what": label(EVENT, e.kind),
+        "to": label(STATUS, e.to_status) if e.from_status else "",
+        "actor": _("resident") if e.actor == "resident" else e.actor,
+        "words": words,
+        "note": note,
+    }
+
+
+def _photo_item(report: ServiceRequest, photo: Photo) -> dict:
+    """A photo on the ticket page: a hidden one's files come through the console (the
+    public addresses answer 404 for it)."""
+    if photo.hidden:
+        full = url_for("console.ticket_photo", code=report.tracking_code, photo_id=photo.id)
+        thumb = url_for(
+            "console.ticket_photo", code=report.tracking_code, photo_id=photo.id, thumbnail=1
+        )
+    else:
+        full, thumb = media_path(photo.key), media_path(photo.thumb_key)
+    return {"id": photo.id, "full": full, "thumb": thumb, "hidden": photo.hidden}
 
 
 def _text(name: str) -> str | None:
@@ -189,6 +214,57 @@ def change_status(code):
             _ticket(code), 422, problems=[_("Choose a status or write a note.")], form={}
         )
     return _act(code, changes, _("The ticket was updated."))
+
+
+@blp.post("/requests/<code>/moderation")
+@signed_in
+def moderation(code):
+    """Hide the description or one photo from the public (with a reason), or show it
+    again (supervisors and admins), guarded by the ticket's version like every action."""
+    report = _ticket(code)
+    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if request.form.get("version", type=int) != report.version:
+        return _stale(report, form)
+    hide = request.form.get("hidden") == "1"
+    target = request.form.get("target", "")
+    photo_id = request.form.get("photo", type=int) if target == "photo" else None
+    try:
+        moderate(
+            db.session,
+            report,
+            g.clerk,
+            target=target,
+            hide=hide,
+            now=_now(),
+            photo_id=photo_id,
+            reason=request.form.get("reason") or None,
+            note=_text("note"),
+        )
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return _stale(_ticket(code), form)
+    except (InvalidChange, NotPermitted) as exc:
+        db.session.rollback()
+        status = 403 if isinstance(exc, NotPermitted) else 422
+        return _ticket_page(_ticket(code), status, problems=explain(exc))
+    if hide:
+        flash(_("Hidden from the public. A supervisor can show it again."), "success")
+    else:
+        flash(_("Shown to the public again."), "success")
+    return redirect(url_for("console.ticket", code=report.tracking_code))
+
+
+@blp.get("/requests/<code>/photos/<int:photo_id>")
+@signed_in
+def ticket_photo(code, photo_id):
+    """A photo of a ticket in the clerk's scope, hidden or not (never cached)."""
+    report = _ticket(code)
+    photo = next((p for p in report.photos if p.id == photo_id), None)
+    thumbnail = request.args.get("thumbnail", "0")
+    if photo is None or thumbnail not in ("0", "1"):
+        abort(404)
+    return send_photo(photo.thumb_key if thumbnail == "1" else photo.key, private=True)
 
 
 @blp.post("/requests/<code>/assign")

@@ -2,10 +2,12 @@
 
 from citizen_api.console import (  # noqa: F401 - each module adds its views
     accounts_views,
+    alert_views,
     audit_views,
     auth_views,
     bulk_views,
     catalogue_views,
+    contact_views,
     dashboard_views,
     digest_views,
     exports,

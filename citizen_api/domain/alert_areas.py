@@ -35,6 +35,19 @@ class CityShapes:
     loaded_at: float
 
 
+class Reason(str):
+    """What is wrong, in English (the API's words), with a code and its values so that a
+    page can say the same in its reader's language."""
+
+    code: str
+    params: dict
+
+    def __new__(cls, code: str, text: str, **params):
+        reason = super().__new__(cls, text)
+        reason.code, reason.params = code, params
+        return reason
+
+
 _cache: dict[str, CityShapes] = {}
 _lock = threading.Lock()
 
@@ -61,34 +74,65 @@ def check_polygon(geojson, city: CityShapes) -> tuple[object | None, list[str]]:
     publisher can act on)."""
     if not isinstance(geojson, dict) or geojson.get("type") != "Polygon":
         return None, [
-            'Send a GeoJSON Polygon: {"type": "Polygon", "coordinates": [[[lon, lat], ...]]}.'
+            Reason(
+                "polygon-type",
+                'Send a GeoJSON Polygon: {"type": "Polygon", "coordinates": [[[lon, lat], ...]]}.',
+            )
         ]
     rings = geojson.get("coordinates")
     if not isinstance(rings, list) or not rings or not all(isinstance(r, list) for r in rings):
-        return None, ["coordinates must be a list of rings, each a list of [lon, lat]."]
+        return None, [
+            Reason(
+                "polygon-rings", "coordinates must be a list of rings, each a list of [lon, lat]."
+            )
+        ]
     vertices = sum(len(r) for r in rings)
     if vertices > MAX_VERTICES:
-        return None, [f"The polygon has {vertices} vertices; draw it with at most {MAX_VERTICES}."]
+        return None, [
+            Reason(
+                "polygon-vertices",
+                f"The polygon has {vertices} vertices; draw it with at most {MAX_VERTICES}.",
+                vertices=vertices,
+                max=MAX_VERTICES,
+            )
+        ]
     for ring in rings:
         if len(ring) < 4 or ring[0] != ring[-1]:
-            return None, ["Each ring needs at least 4 positions and must end where it starts."]
+            return None, [
+                Reason(
+                    "polygon-ring",
+                    "Each ring needs at least 4 positions and must end where it starts.",
+                )
+            ]
         for position in ring:
             if (
                 not isinstance(position, list)
                 or len(position) != 2
                 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position)
             ):
-                return None, ["Each position is [longitude, latitude], two numbers."]
+                return None, [
+                    Reason(
+                        "polygon-position", "Each position is [longitude, latitude], two numbers."
+                    )
+                ]
     try:
         polygon = shape(geojson)
     except (ValueError, TypeError, shapely.errors.GEOSException):
-        return None, ["Not a polygon that can be read."]
+        return None, [Reason("polygon-unreadable", "Not a polygon that can be read.")]
     if not polygon.is_valid:
         return None, [
-            f"The polygon is not valid ({explain_validity(polygon)}): edges must not cross."
+            Reason(
+                "polygon-invalid",
+                f"The polygon is not valid ({explain_validity(polygon)}): edges must not cross.",
+            )
         ]
     if not city.city.contains(polygon):
-        return None, ["The polygon must lie inside Casablanca (every vertex within the city)."]
+        return None, [
+            Reason(
+                "polygon-outside",
+                "The polygon must lie inside Casablanca (every vertex within the city).",
+            )
+        ]
     return polygon, []
 
 

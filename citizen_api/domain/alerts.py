@@ -15,7 +15,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citizen_api.domain.alert_areas import check_polygon, city_shapes, covers, touched_areas
+from citizen_api.domain.alert_areas import (
+    Reason,
+    check_polygon,
+    city_shapes,
+    covers,
+    touched_areas,
+)
 from citizen_api.domain.catalogue_cache import catalogue
 from models import Alert, utcnow
 from notifications.broadcast import queue_alert
@@ -54,7 +60,12 @@ def _check(session: Session, values: dict, now: dt.datetime, creating: bool):
     unknown = [c for c in values["areas"] if c not in city.by_code]
     if unknown:
         errors["areas"] = [
-            f"Unknown area(s) {', '.join(unknown)}; known areas: {', '.join(sorted(city.by_code))}."
+            Reason(
+                "areas-unknown",
+                f"Unknown area(s) {', '.join(unknown)}; "
+                f"known areas: {', '.join(sorted(city.by_code))}.",
+                codes=unknown,
+            )
         ]
     polygon = None
     if values.get("polygon") is not None:
@@ -62,20 +73,30 @@ def _check(session: Session, values: dict, now: dt.datetime, creating: bool):
         if problems:
             errors["polygon"] = problems
     if not values["areas"] and values.get("polygon") is None:
-        errors.setdefault("areas", []).append("Name at least one area or draw a polygon.")
+        errors.setdefault("areas", []).append(
+            Reason("areas-none", "Name at least one area or draw a polygon.")
+        )
     known = catalogue(session).services_by_code
     unknown = [c for c in values["services"] if c not in known]
     if unknown:
         errors["services"] = [
-            f"Unknown service code(s) {', '.join(unknown)}; see /api/v1/services."
+            Reason(
+                "services-unknown",
+                f"Unknown service code(s) {', '.join(unknown)}; see /api/v1/services.",
+                codes=unknown,
+            )
         ]
     starts, ends = values["starts_at"], values["ends_at"]
     if ends <= starts:
-        errors["ends_at"] = ["ends_at must come after starts_at."]
+        errors["ends_at"] = [Reason("ends-before-start", "ends_at must come after starts_at.")]
     elif ends - starts > MAX_DURATION:
-        errors["ends_at"] = ["An alert lasts at most 90 days; publish a new one after."]
+        errors["ends_at"] = [
+            Reason("too-long", "An alert lasts at most 90 days; publish a new one after.")
+        ]
     elif creating and ends <= now:
-        errors["ends_at"] = ["ends_at is already past: an alert must still be running."]
+        errors["ends_at"] = [
+            Reason("ended", "ends_at is already past: an alert must still be running.")
+        ]
     if errors:
         raise AlertInvalid(errors)
     covered = set(values["areas"])
@@ -84,8 +105,17 @@ def _check(session: Session, values: dict, now: dt.datetime, creating: bool):
     return sorted(covered), [city.ids[c] for c in sorted(covered)]
 
 
-def _revision(version: int, now: dt.datetime, msg_type: str) -> dict:
-    return {"version": version, "sent": now.isoformat(timespec="seconds"), "msg_type": msg_type}
+def _revision(
+    version: int, now: dt.datetime, msg_type: str, author: str | None, changed: list[str]
+) -> dict:
+    """One version's record: when, which CAP message, by whom and which fields moved
+    (a stale form is told who changed what since)."""
+    revision = {"version": version, "sent": now.isoformat(timespec="seconds"), "msg_type": msg_type}
+    if author:
+        revision["by"] = author
+    if changed:
+        revision["changed"] = changed
+    return revision
 
 
 def publish(session: Session, author: str, data: dict, now: dt.datetime) -> Alert:
@@ -103,7 +133,7 @@ def publish(session: Session, author: str, data: dict, now: dt.datetime) -> Aler
         ends_at=values["ends_at"],
         headline=values["headline"],
         description=values["text"],
-        revisions=[_revision(1, now, "Alert")],
+        revisions=[_revision(1, now, "Alert", author, [])],
         created_by=author,
     )
     session.add(alert)
@@ -126,17 +156,21 @@ def current_values(alert: Alert) -> dict:
     }
 
 
-def revise(session: Session, alert: Alert, changes: dict, now: dt.datetime) -> Alert:
+def revise(
+    session: Session, alert: Alert, changes: dict, now: dt.datetime, author: str | None = None
+) -> Alert:
     """Apply `changes` (any editable field, or status "cancelled") as the next version
     (CAP Update or Cancel, referencing the versions before) and queue its messages."""
     if alert.status == "cancelled":
         raise AlertClosed()
     cancel = changes.get("status") == "cancelled"
-    values = {**current_values(alert), **{k: v for k, v in changes.items() if k in EDITABLE}}
+    before = current_values(alert)
+    values = {**before, **{k: v for k, v in changes.items() if k in EDITABLE}}
     for lang_field in ("headline", "text"):
         if lang_field in changes:  # a partial translation update keeps the others
-            values[lang_field] = {**current_values(alert)[lang_field], **changes[lang_field]}
+            values[lang_field] = {**before[lang_field], **changes[lang_field]}
     covered, area_ids = _check(session, values, now, creating=False)
+    changed = [name for name in EDITABLE if _differs(before[name], values[name], name)]
     next_version = alert.version + 1
     msg_type = "Cancel" if cancel else "Update"
     alert.kind, alert.severity = values["kind"], values["severity"]
@@ -146,12 +180,21 @@ def revise(session: Session, alert: Alert, changes: dict, now: dt.datetime) -> A
     alert.service_codes = sorted(set(values["services"]))
     alert.starts_at, alert.ends_at = values["starts_at"], values["ends_at"]
     alert.headline, alert.description = values["headline"], values["text"]
-    alert.revisions = [*alert.revisions, _revision(next_version, now, msg_type)]
+    alert.revisions = [
+        *alert.revisions,
+        _revision(next_version, now, msg_type, author, [] if cancel else changed),
+    ]
     if cancel:
         alert.status, alert.cancelled_at = "cancelled", now
     session.flush()  # the version counter moves here (a concurrent edit: StaleDataError)
     queue_alert(session, alert, area_ids, msg_type)
     return alert
+
+
+def _differs(old, new, name: str) -> bool:
+    if name in ("areas", "services"):
+        return sorted(set(old)) != sorted(set(new))
+    return old != new
 
 
 def msg_type(alert: Alert) -> str:

@@ -3,13 +3,18 @@
 They are small, read on every report filed or shown, and rarely change, so the hot paths
 take them from here instead of a query (or a join) each.
 
-Kept fresh two ways:
+Kept fresh three ways:
 - any ORM flush in this process that adds, changes or deletes a catalogue row, or an ORM
   UPDATE/DELETE statement on one, drops the copy (again when that transaction commits):
   the session listeners that see them are attached by `install_listeners()`, which
   create_app calls;
-- a copy older than TTL_SECONDS is reloaded (four small queries), so an edit made by
-  another process (another worker, the CLI) shows within that time.
+- the same listeners bump the version stamp (models.CatalogueVersion) in that
+  transaction, whichever process makes the change; each process reads the stamp (one
+  primary-key read) at most every VERSION_CHECK_SECONDS and reloads its copy when the
+  stamp moved, so an edit made by another process (another worker, the CLI) is seen
+  within about a second of its commit;
+- a copy older than TTL_SECONDS is reloaded anyway (a safety net for a change made in
+  raw SQL, which bumps nothing).
 
 Free of Flask: keyed by the database URL.
 """
@@ -20,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from citizen_api.domain.area_lookup import AreaIndex, rule_scopes
@@ -28,7 +33,8 @@ from models import Area, Department, RoutingRule, ServiceType
 from models.catalogue import SCOPE_PRECEDENCE, ServiceAttribute
 from models.i18n import pick
 
-TTL_SECONDS = 30.0
+TTL_SECONDS = 300.0
+VERSION_CHECK_SECONDS = 1.0
 CATALOGUE_MODELS = (ServiceType, ServiceAttribute, Area, Department, RoutingRule)
 _DIRTY = "casa311_catalogue_changed"
 
@@ -90,8 +96,25 @@ class RuleEntry:
         return f"rule {self.id}: {self.service_code} in {where} -> {self.department_code}"
 
 
+_READ_VERSION = text("SELECT version FROM catalogue_version WHERE id = 1")
+# Insert-or-increment in one statement (PostgreSQL and SQLite alike): the row exists after
+# the migration, but a database built otherwise still gets its stamp.
+_BUMP_VERSION = text(
+    "INSERT INTO catalogue_version (id, version) VALUES (1, 2) "
+    "ON CONFLICT (id) DO UPDATE SET version = catalogue_version.version + 1"
+)
+
+
+def stored_version(session: Session) -> int:
+    """The catalogue's version stamp in the database (0 when there is no stamp yet)."""
+    return session.execute(_READ_VERSION).scalar() or 0
+
+
 class Catalogue:
     def __init__(self, session: Session):
+        # Read first: an edit committed while the copy loads leaves it with an older stamp
+        # than its contents, so the next check reloads once more, never the other way.
+        self.version = stored_version(session)
         services = session.scalars(
             select(ServiceType).options(selectinload(ServiceType.attributes))
         ).all()
@@ -149,7 +172,7 @@ class Catalogue:
         # Answers derived from this copy (e.g. the encoded list of services), dropped
         # with it.
         self.memo: dict = {}
-        self.loaded_at = time.monotonic()
+        self.loaded_at = self.checked_at = time.monotonic()
 
     def covers(self, rows, department_ids=()) -> bool:
         """Whether every row's service type, area and department (and every department
@@ -178,12 +201,19 @@ _lock = threading.Lock()
 
 def catalogue(session: Session, reload: bool = False) -> Catalogue:
     """This process's catalogue for the session's database, loaded on first use and
-    reloaded when it changed here or is older than TTL_SECONDS. `reload=True` (after a
-    miss: a row newer than the copy) reloads unless the copy is under a second old."""
+    reloaded when it changed here, when the database's version stamp (read at most every
+    VERSION_CHECK_SECONDS) differs from the copy's, or when it is older than TTL_SECONDS.
+    `reload=True` (after a miss: a row newer than the copy) reloads unless the copy is
+    under a second old."""
     key = str(session.get_bind().url)
     current = _catalogues.get(key)
-    age = time.monotonic() - current.loaded_at if current is not None else None
-    if age is None or age > TTL_SECONDS or (reload and age > 1.0):
+    now = time.monotonic()
+    age = now - current.loaded_at if current is not None else None
+    stale = age is None or age > TTL_SECONDS or (reload and age > 1.0)
+    if not stale and now - current.checked_at > VERSION_CHECK_SECONDS:
+        current.checked_at = now  # before the read: concurrent requests do not pile up
+        stale = stored_version(session) != current.version
+    if stale:
         with _lock:
             current = Catalogue(session)
             _catalogues[key] = current
@@ -221,9 +251,15 @@ def _touches_catalogue(session: Session) -> bool:
     )
 
 
+def bump_version(session: Session) -> None:
+    """Move the version stamp on, in the session's transaction."""
+    session.connection().execute(_BUMP_VERSION)
+
+
 def _after_flush(session, _context):
     if _touches_catalogue(session):
         session.info[_DIRTY] = True
+        bump_version(session)
         forget_catalogue()
 
 
@@ -237,6 +273,7 @@ def _on_orm_execute(state):
         m.class_ in CATALOGUE_MODELS for m in state.all_mappers
     ):
         state.session.info[_DIRTY] = True
+        bump_version(state.session)
         forget_catalogue()
 
 

@@ -5,8 +5,17 @@ A routing change is first previewed: for each of the areas, which department han
 the service there before and after (the most specific rule wins, as in routing). A
 change that would leave the service unhandled in an area is refused, naming the areas.
 Reports already filed keep their department: routing is decided once, at filing, and
-nothing here touches service_requests. Other app processes see the change when their
-catalogue copy expires (catalogue_cache.TTL_SECONDS); this one at once.
+nothing here touches service_requests. Every edit bumps the catalogue's version stamp
+in its own transaction, so other app processes see it within seconds
+(catalogue_cache.VERSION_CHECK_SECONDS); this one at once.
+
+Who may edit what: an administrator anything. A supervisor only their own department's:
+- a service's texts and SLA when their department is its only handler (every rule of the
+  service routes to it), so no other department's deadline moves;
+- a routing rule that routes to their department (or a new rule), and only if every area
+  that changes hands is theirs before the change: they may reshape or hand over their
+  own work, never take another department's.
+Anything else raises NotYours (the console's 403).
 """
 
 from __future__ import annotations
@@ -22,6 +31,47 @@ from models.catalogue import SCOPE_PRECEDENCE
 
 SLA_MIN, SLA_MAX = 1, 24 * 90  # an hour to 90 days
 TEXT_LIMITS = {"name": 200, "description": 2000}
+
+
+class NotYours(Refused):
+    """A supervisor's edit of another department's service or rule."""
+
+    def __init__(self, what: str):
+        super().__init__("not-yours", f"not your department's {what}")
+
+
+def _rule_departments(session: Session, service: ServiceType) -> set[int]:
+    return set(
+        session.scalars(
+            select(RoutingRule.department_id).where(RoutingRule.service_type_id == service.id)
+        )
+    )
+
+
+def may_open(session: Session, actor: Clerk, service: ServiceType) -> bool:
+    """Whether the actor may open the service's page (its department routes some of it)."""
+    return actor.role == "admin" or actor.department_id in _rule_departments(session, service)
+
+
+def may_edit_texts(session: Session, actor: Clerk, service: ServiceType) -> bool:
+    """Whether the actor may change the service's texts and SLA."""
+    if actor.role == "admin":
+        return True
+    return _rule_departments(session, service) == {actor.department_id}
+
+
+def services_for(session: Session, actor: Clerk) -> list[ServiceType]:
+    """The services the actor may open, by code."""
+    query = select(ServiceType).order_by(ServiceType.code)
+    if actor.role != "admin":
+        query = query.where(
+            ServiceType.id.in_(
+                select(RoutingRule.service_type_id).where(
+                    RoutingRule.department_id == actor.department_id
+                )
+            )
+        )
+    return list(session.scalars(query))
 
 
 class Unhandled(Refused):
@@ -75,11 +125,17 @@ def _check_scope(session: Session, scope: str, code: str) -> str:
 
 
 def preview(
-    session: Session, service: ServiceType, scope: str, code: str, department: str | None
+    session: Session,
+    service: ServiceType,
+    scope: str,
+    code: str,
+    department: str | None,
+    actor: Clerk | None = None,
 ) -> list[Handover]:
     """The areas that would change hands if the rule (scope, code) sent `service` to
     `department` (None: the rule is removed). Refuses (Unhandled) a change that leaves
-    an area without a department, and unknown scopes or departments."""
+    an area without a department, and unknown scopes or departments; and (NotYours) a
+    supervisor `actor`'s change of another department's rule or areas."""
     code = _check_scope(session, scope, code)
     if department and not session.scalar(
         select(Department.id).where(Department.code == department)
@@ -87,6 +143,7 @@ def preview(
         raise Refused("department", f"unknown department {department!r}", department=department)
     areas = _areas(session)
     rules = _rules(session, service)
+    rules_before = dict(rules)
     before = handlers(rules, areas)
     if department:
         rules[(scope, code)] = department
@@ -95,10 +152,20 @@ def preview(
     else:
         raise Refused("no-rule", "there is no such rule to remove")
     after = handlers(rules, areas)
+    if actor is not None and actor.role != "admin":
+        _check_own(actor, rules_before.get((scope, code)), before, after)
     uncovered = [a for a, d in after.items() if d is None and before[a] is not None]
     if uncovered:
         raise Unhandled(uncovered)
     return [Handover(a, before[a], after[a]) for a in before if before[a] != after[a]]
+
+
+def _check_own(actor: Clerk, current: str | None, before: dict, after: dict) -> None:
+    own = actor.department.code if actor.department is not None else None
+    if current is not None and current != own:
+        raise NotYours("rule")
+    if any(before[a] != own for a in before if before[a] != after[a]):
+        raise NotYours("areas")
 
 
 def save_rule(
@@ -110,7 +177,7 @@ def save_rule(
     department: str | None,
 ) -> list[Handover]:
     """Apply the previewed change (checked again: the rules may have moved meanwhile)."""
-    changes = preview(session, service, scope, code, department)
+    changes = preview(session, service, scope, code, department, actor)
     code = "" if scope == "city" else code
     rule = session.scalar(
         select(RoutingRule).where(
@@ -140,6 +207,8 @@ def save_rule(
 
 def update_service(session: Session, actor: Clerk, service: ServiceType, form: dict) -> list[str]:
     """Set names and descriptions (fr, ar required for names; en optional) and the SLA."""
+    if not may_edit_texts(session, actor, service):
+        raise NotYours("service")
     changes = []
     try:
         sla = int(form.get("sla_hours", ""))

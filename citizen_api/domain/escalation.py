@@ -8,9 +8,15 @@
   what was escalated since the previous digest; the console shows the latest to the
   department's supervisors.
 
+Each digest also goes to each of the department's active supervisors, and each raise to
+the department's designated head, by WhatsApp or SMS to the number on their account
+(notifications.staff), queued in the outbox in the same transaction. Escalations the
+city-wide SMS cap held back are released, oldest first, as the cap's window allows.
+
 Every step is idempotent: an event is added only if the ticket has none of its kind, a
-digest only if none covers today's digest hour yet, so running it twice (a retry, two
-schedulers) changes nothing the second time. Nothing is sent by SMS or WhatsApp yet.
+digest only if none covers today's digest hour yet, a message only once per cause and
+person (its dedupe key), so running it twice (a retry, two schedulers, a job that died
+before its commit) changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -22,7 +28,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from models import OPEN_STATUSES, Department, RequestEvent, ServiceRequest, StaffDigest
+from citizen_api.domain.staff_contacts import heads
+from models import (
+    OPEN_STATUSES,
+    Clerk,
+    Department,
+    RequestEvent,
+    ServiceRequest,
+    ServiceType,
+    StaffContact,
+    StaffDigest,
+)
+from notifications import staff as staff_messages
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 ACTOR = "casa311"
@@ -39,6 +56,8 @@ class Run:
     escalated: int
     raised: int
     digests: int
+    messages: int = 0  # queued to staff by this run
+    released: int = 0  # deferred escalations let go by this run
 
 
 def _without(kind: str):
@@ -46,7 +65,9 @@ def _without(kind: str):
     return ~exists().where(ev.request_id == ServiceRequest.id, ev.kind == kind)
 
 
-def _add_events(session: Session, kind: str, condition, note: str, now: dt.datetime) -> int:
+def _add_events(
+    session: Session, kind: str, condition, note: str, now: dt.datetime
+) -> list[RequestEvent]:
     sr = ServiceRequest
     rows = session.execute(
         select(sr.id, sr.department_id)
@@ -54,16 +75,19 @@ def _add_events(session: Session, kind: str, condition, note: str, now: dt.datet
         .where(condition, _without(kind))
         .order_by(sr.expected_at)
     ).all()
+    events = []
     for request_id, department_id in rows:
         event = RequestEvent(request_id=request_id, kind=kind, public=False, note=note)
         event.actor, event.department_id, event.created_at = ACTOR, department_id, now
         session.add(event)
+        events.append(event)
     session.flush()
-    return len(rows)
+    return events
 
 
-def escalate(session: Session, now: dt.datetime) -> tuple[int, int]:
-    """Add the escalation events due at `now`; how many of each kind were added."""
+def escalate(session: Session, now: dt.datetime) -> tuple[int, list[RequestEvent]]:
+    """Add the escalation events due at `now`: how many tickets were escalated, and the
+    raise events added."""
     sr = ServiceRequest
     late = _add_events(session, ESCALATED, sr.expected_at < now,
                        "Past its SLA: in the supervisors' next digest.", now)  # fmt: skip
@@ -79,7 +103,69 @@ def escalate(session: Session, now: dt.datetime) -> tuple[int, int]:
     raised = _add_events(session, RAISED, and_(sr.expected_at < now, twice),
                          "Open for more than twice its SLA: raised to the department head.",
                          now)  # fmt: skip
-    return late, raised
+    return len(late), raised
+
+
+def _contacts(session: Session, clerk_ids) -> dict[int, StaffContact]:
+    ids = list(clerk_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(select(StaffContact).where(StaffContact.clerk_id.in_(ids)))
+    return {c.clerk_id: c for c in rows}
+
+
+def _send_raises(session: Session, raised: list[RequestEvent]) -> int:
+    """One message per raise event to its department's head (active, with a number)."""
+    if not raised:
+        return 0
+    # A head moved to another department since (or disabled) is no longer its head.
+    by_department = {d: c for d, c in heads(session).items() if c.active and c.department_id == d}
+    contacts = _contacts(session, (c.id for c in by_department.values()))
+    rows = {
+        r.id: r
+        for r in session.execute(
+            select(ServiceRequest.id, ServiceRequest.tracking_code, ServiceType.name_fr,
+                   Department.name_fr.label("department"))
+            .join(ServiceType, ServiceType.id == ServiceRequest.service_type_id)
+            .join(Department, Department.id == ServiceRequest.department_id)
+            .where(ServiceRequest.id.in_([e.request_id for e in raised]))
+        )
+    }  # fmt: skip
+    sent = 0
+    for event in raised:
+        head = by_department.get(event.department_id)
+        contact = contacts.get(head.id) if head is not None else None
+        row = rows.get(event.request_id)
+        if contact is None or row is None:
+            continue
+        url = staff_messages.console_url(session, f"/console/requests/{row.tracking_code}")
+        body = staff_messages.raise_body(row.department, row.tracking_code, row.name_fr, url)
+        staff_messages.enqueue_staff(
+            session, contact, "raise", f"raise:{event.id}:{head.id}", body, event.request_id
+        )
+        sent += 1
+    return sent
+
+
+def _send_digest(session: Session, department: Department, digest: StaffDigest) -> int:
+    """The digest to each of the department's active supervisors with a number."""
+    if not digest.overdue and not digest.raised:
+        return 0  # nothing went overdue: no message
+    supervisors = session.scalars(
+        select(Clerk).where(
+            Clerk.department_id == department.id, Clerk.role == "supervisor", Clerk.active
+        )
+    ).all()
+    contacts = _contacts(session, (c.id for c in supervisors))
+    url = staff_messages.console_url(session, "/console/")
+    body = staff_messages.digest_body(
+        department.name_fr, digest.overdue, digest.raised, list(digest.codes), url
+    )
+    for clerk_id, contact in contacts.items():
+        staff_messages.enqueue_staff(
+            session, contact, "digest", f"digest:{digest.id}:{clerk_id}", body
+        )
+    return len(contacts)
 
 
 def digest_due(department: Department, now: dt.datetime) -> dt.datetime | None:
@@ -90,9 +176,10 @@ def digest_due(department: Department, now: dt.datetime) -> dt.datetime | None:
     return moment.astimezone(dt.UTC) if local >= moment else None
 
 
-def make_digests(session: Session, now: dt.datetime) -> int:
-    """One digest per department whose digest hour has come today and has none yet."""
-    made = 0
+def make_digests(session: Session, now: dt.datetime) -> tuple[int, int]:
+    """One digest per department whose digest hour has come today and has none yet; how
+    many digests, and how many messages to supervisors were queued."""
+    made = messages = 0
     for department in session.scalars(select(Department).order_by(Department.code)):
         moment = digest_due(department, now)
         if moment is None:
@@ -113,20 +200,27 @@ def make_digests(session: Session, now: dt.datetime) -> int:
             .order_by(ev.id)
         ).all()
         codes = [code for kind, code in rows if kind == ESCALATED]
-        session.add(StaffDigest(
+        digest = StaffDigest(
             department_id=department.id, since=last, until=now,
             overdue=len(codes), raised=sum(1 for kind, _ in rows if kind == RAISED),
             codes=codes[:DIGEST_CODES],
-        ))  # fmt: skip
+        )  # fmt: skip
+        session.add(digest)
+        session.flush()
+        messages += _send_digest(session, department, digest)
         made += 1
     session.flush()
-    return made
+    return made, messages
 
 
 def run(session: Session, now: dt.datetime) -> Run:
-    """Escalate, then make the digests that are due (the caller commits)."""
+    """Escalate, raise to the heads, make the digests that are due, and release what the
+    SMS cap deferred, if it has room now (the caller commits)."""
+    released = staff_messages.release_deferred(session)
     late, raised = escalate(session, now)
-    return Run(late, raised, make_digests(session, now))
+    messages = _send_raises(session, raised)
+    made, digest_messages = make_digests(session, now)
+    return Run(late, len(raised), made, messages + digest_messages, released)
 
 
 def set_digest_hour(session: Session, department: Department, hour) -> None:

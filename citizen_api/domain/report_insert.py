@@ -36,8 +36,9 @@ CONTACT = text(
          AND m.created_at >= now() - make_interval(hours => 24)
          AND m.state <> 'skipped') AS sent_today,
       CASE WHEN :sms THEN (SELECT count(*) FROM outbound_messages m WHERE m.channel = 'sms'
-         AND m.created_at >= now() - make_interval(hours => 24)
-         AND m.state <> 'skipped') ELSE 0 END AS city_sms
+         AND m.state NOT IN ('skipped', 'deferred')
+         AND CASE WHEN m.released_at IS NULL THEN m.created_at ELSE m.released_at END
+           >= now() - make_interval(hours => 24)) ELSE 0 END AS city_sms
     """
 )
 # The report's first contribution to stats_monthly (models.stats): it is open.
@@ -47,12 +48,14 @@ FILE = text(
       INSERT INTO service_requests (tracking_code, report_token_hash, service_type_id,
         status, geom, description, address, attributes, lang, channel, area_id,
         department_id, routing_rule_id, routing_reason, contact_id, requested_at,
-        updated_at, expected_at, priority, version, supporters_count, verified_supporters)
+        updated_at, expected_at, priority, version, supporters_count, verified_supporters,
+        description_hidden)
       VALUES (:tracking_code, :report_token_hash, :service_type_id, 'submitted',
         ST_SetSRID(ST_MakePoint(:long, :lat), 4326), :description, :address, :attributes,
         :lang, :channel, :area_id, :department_id, :routing_rule_id, :routing_reason,
         :contact_id, now(), now(),
-        coalesce(:expected_at, now() + make_interval(hours => :sla_hours)), 'normal', 1, 0, 0)
+        coalesce(:expected_at, now() + make_interval(hours => :sla_hours)),
+        'normal', 1, 0, 0, false)
       RETURNING id, requested_at, updated_at, expected_at
     ), event AS (
       INSERT INTO request_events (request_id, kind, to_status, public, actor, created_at,

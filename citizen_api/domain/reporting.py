@@ -136,6 +136,7 @@ def file_report(
         "version": 1,
         "supporters_count": 0,
         "verified_supporters": 0,
+        "description_hidden": False,
     }
     event = {
         "kind": "submitted",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
+from citizen_api.domain.support import confirmed_contact, record_supporter
 from citizen_api.domain.tracking import normalize
 from models import OPEN_STATUSES, Clerk, Department, RequestEvent, ServiceRequest
 from notifications.outbox import enqueue_status_update
@@ -133,11 +134,14 @@ class _Change:
     now: dt.datetime
     events: list[RequestEvent] = field(default_factory=list)
 
-    def record(self, kind: str, *, public: bool, note: str | None = None, **status) -> None:
+    def record(
+        self, kind: str, *, public: bool, note: str | None = None, data=None, **status
+    ) -> None:
         event = RequestEvent(
             kind=kind,
             public=public,
             note=note,
+            data=data,
             actor=self.actor,
             department_id=self.report.department_id,
             **status,
@@ -240,11 +244,13 @@ def apply_changes(
         if target is not report.assignee:
             report.assignee = target
             note = f"assigned to {target.username}" if target else "unassigned"
-            change.record("assignment", public=False, note=note)
+            data = {"assignee": target.username if target else None}
+            change.record("assignment", public=False, note=note, data=data)
     if "priority" in changes and changes["priority"] != report.priority:
         note = f"{report.priority} -> {changes['priority']}"
+        data = {"from": report.priority, "to": changes["priority"]}
         report.priority = changes["priority"]
-        change.record("priority", public=False, note=note)
+        change.record("priority", public=False, note=note, data=data)
     if status == "duplicate":
         original = _find_original(session, clerk, report, changes["duplicate_of"])
         report.duplicate_of = original
@@ -254,11 +260,13 @@ def apply_changes(
                 kind="duplicate_linked",
                 public=False,
                 note=f"{report.tracking_code} was marked a duplicate of this report",
+                data={"duplicate": report.tracking_code},
                 actor=clerk.username,
                 department_id=original.department_id,
             )
         )
         original.updated_at = now
+        _support_original(session, report, original)
     elif status is not None:
         _set_status(change, status, public_note)
     elif public_note:
@@ -285,7 +293,27 @@ def _reroute(change: _Change, code: str) -> None:
     report.routing_rule_id = None
     report.routing_reason = f"rerouted by {change.actor} from {before.code} to {department.code}"
     report.assignee = None  # the old department's clerk no longer sees it
-    change.record("rerouted", public=True, note=f"{before.code} -> {department.code}")
+    data = {"from": before.code, "to": department.code}
+    change.record("rerouted", public=True, note=f"{before.code} -> {department.code}", data=data)
+
+
+def duplicate_device(report: ServiceRequest) -> str:
+    """The supporter id a duplicate's reporter gets on the original: their phone's
+    contact when they gave one (two duplicates from one phone count once), else the
+    duplicate ticket itself (marking it again, or retrying, counts nothing more)."""
+    if report.contact_id is not None:
+        return f"duplicate-contact:{report.contact_id}"
+    return f"duplicate-report:{report.tracking_code}"
+
+
+def _support_original(session: Session, report: ServiceRequest, original: ServiceRequest) -> None:
+    """The duplicate's reporter now supports the original, once; toward priority only
+    when their phone is confirmed (and that phone has not supported it already)."""
+    if report.contact_id is not None and report.contact_id == original.contact_id:
+        return  # the same resident twice: nobody new has the problem
+    contact_id = confirmed_contact(session, report)
+    if record_supporter(session, original, duplicate_device(report), contact_id):
+        session.expire(original, ["supporters_count", "verified_supporters"])
 
 
 FEEDBACK_ACTIONS = ("confirm", "not_fixed")

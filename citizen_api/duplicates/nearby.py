@@ -6,13 +6,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from sqlalchemy import case, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from models import OPEN_STATUSES, InboundMessage, ServiceRequest, Supporter, utcnow
+from citizen_api.domain.support import confirmed_contact, record_supporter
+from models import OPEN_STATUSES, ServiceRequest, utcnow
 from models.spatial import distance_m, envelope_around, in_envelope, point
 
 NEARBY_DAYS = 30
@@ -82,53 +80,6 @@ def priority_boost(report: ServiceRequest) -> int:
 def priority_boost_sql(supporters_count):
     """The same as priority_boost, as a SQL expression over the supporters column."""
     return case(*((supporters_count >= least, steps) for least, steps in BOOST_STEPS), else_=0)
-
-
-def device_hash(device_id: str) -> str:
-    return hashlib.sha256(device_id.encode()).hexdigest()
-
-
-def confirmed_contact(session: Session, voucher: ServiceRequest | None) -> int | None:
-    """The contact of the supporter's own report when its phone is confirmed: that number
-    has written to us (an SMS or WhatsApp reply reached the inbound webhook, which only
-    the phone's holder can send). None otherwise."""
-    if voucher is None or voucher.contact_id is None:
-        return None
-    texted = session.scalar(
-        select(InboundMessage.id).where(InboundMessage.contact_id == voucher.contact_id).limit(1)
-    )
-    return voucher.contact_id if texted else None
-
-
-def record_supporter(
-    session: Session, report: ServiceRequest, device_id: str, contact_id: int | None = None
-) -> bool:
-    """Count `device_id` as a supporter of `report` once, in the caller's transaction
-    (nothing is committed); True when it is new. With `contact_id` (a confirmed phone)
-    the supporter also raises priority, once per phone."""
-    try:
-        with session.begin_nested():
-            session.add(
-                Supporter(
-                    request_id=report.id,
-                    device_hash=device_hash(device_id),
-                    contact_id=contact_id,
-                )
-            )
-    except IntegrityError:  # this device, or this confirmed phone, already supports it
-        return False
-    session.execute(
-        update(ServiceRequest)
-        .where(ServiceRequest.id == report.id)
-        # A supporter is not a change of the report: updated_at stays.
-        .values(
-            supporters_count=ServiceRequest.supporters_count + 1,
-            verified_supporters=ServiceRequest.verified_supporters + (1 if contact_id else 0),
-            updated_at=ServiceRequest.updated_at,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return True
 
 
 def add_supporter(

@@ -59,5 +59,14 @@ class IncidentOut(Schema):
     moved = fields.Integer(metadata={"description": "Reports this call moved or linked"})
 
 
+class IncidentListArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    cursor = fields.String(
+        validate=validate.Length(1, 200),
+        metadata={"description": "The next_cursor of the previous page"},
+    )
+
+
 class IncidentList(Schema):
     items = fields.List(fields.Nested(IncidentOut))
+    next_cursor = fields.String(allow_none=True)

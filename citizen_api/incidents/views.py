@@ -22,12 +22,14 @@ from citizen_api.incidents.schemas import (
     AttachIn,
     IncidentIn,
     IncidentList,
+    IncidentListArgs,
     IncidentOut,
     IncidentUpdateIn,
 )
 from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.preconditions import check_if_match
+from citizen_api.web.resources import find_or_404, links_to_id, newest_first_page
 from citizen_api.web.responses import json_response
 from models import Incident, ServiceRequest, utcnow
 
@@ -38,6 +40,13 @@ blp = Blueprint(
     description="Incidents: many reports of one problem, answered at once (bearer token)",
 )
 blp.before_request(sign_in_request)
+# Where a new incident is read, moved and grown (OpenAPI links from POST's 201).
+INCIDENT_ID = "incident_id"
+INCIDENT_OPS = {
+    "GetIncident": "getIncident",
+    "UpdateIncident": "updateIncident",
+    "LinkReports": "linkIncidentReports",
+}
 
 
 def _now():
@@ -45,12 +54,8 @@ def _now():
 
 
 def find_incident(incident_id: int) -> Incident:
-    incident = db.session.scalar(
-        select(Incident).where(Incident.id == incident_id, incident_scope(g.clerk))
-    )
-    if incident is None:
-        raise Problem(404, f"No incident you can see has the id {incident_id}.", type="not-found")
-    return incident
+    detail = f"No incident you can see has the id {incident_id}."
+    return find_or_404(Incident, incident_id, detail, incident_scope(g.clerk))
 
 
 def etag(incident: Incident) -> str:
@@ -99,7 +104,7 @@ def _invalid(exc: IncidentInvalid) -> Problem:
 @blp.response(201, IncidentOut)
 @blp.alt_response(422, description="Invalid incident, or codes that cannot be linked")
 @blp.alt_response(401, description="No valid access token")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, responses={"201": {"links": links_to_id(INCIDENT_ID, INCIDENT_OPS)}})
 def create(data):
     """Open an incident, optionally linking reports by code or every open one in its area."""
     now = _now()
@@ -112,34 +117,39 @@ def create(data):
 
 
 @blp.get("")
+@blp.arguments(IncidentListArgs, location="query")
 @blp.response(200, IncidentList)
 @blp.alt_response(401, description="No valid access token")
+@blp.alt_response(422, description="Invalid limit or cursor")
 @blp.doc(security=SECURITY)
-def list_incidents():
-    """List the incidents of your department, newest first."""
-    incidents = db.session.scalars(
-        select(Incident).where(incident_scope(g.clerk)).order_by(Incident.id.desc()).limit(200)
+def list_incidents(args):
+    """List the incidents of your department, newest first, a page at a time: pass
+    `next_cursor` back as `cursor` (also in the `Link: rel="next"` header)."""
+    query = select(Incident).where(incident_scope(g.clerk))
+    page, next_cursor, headers = newest_first_page(
+        query, Incident, args["limit"], args.get("cursor")
     )
-    return json_response({"items": [_view(i, codes=False) for i in incidents]})
+    body = {"items": [_view(i, codes=False) for i in page], "next_cursor": next_cursor}
+    return json_response(body, headers={**headers, "Cache-Control": "private, no-store"})
 
 
-@blp.get("/<int(max=9223372036854775807):incident_id>")
+@blp.get("/<id:incident_id>")
 @blp.response(200, IncidentOut)
 @blp.alt_response(404, description="No incident of yours has this id")
 @blp.alt_response(401, description="No valid access token")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, operationId="getIncident")
 def get_incident(incident_id):
     """Read one incident with its linked reports' tracking codes."""
     return _answer(find_incident(incident_id))
 
 
-@blp.post("/<int(max=9223372036854775807):incident_id>/reports")
+@blp.post("/<id:incident_id>/reports")
 @blp.arguments(AttachIn)
 @blp.response(200, IncidentOut)
 @blp.alt_response(404, description="No incident of yours has this id")
 @blp.alt_response(422, description="Reports that cannot be linked, or invalid input")
 @blp.alt_response(401, description="No valid access token")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, operationId="linkIncidentReports")
 def link_reports(data, incident_id):
     """Link more reports: by code, or every open report of its services in its area."""
     incident = find_incident(incident_id)
@@ -151,17 +161,23 @@ def link_reports(data, incident_id):
     return _answer(incident, moved=moved)
 
 
-@blp.patch("/<int(max=9223372036854775807):incident_id>")
+@blp.patch("/<id:incident_id>")
 @blp.arguments(IncidentUpdateIn)
 @blp.response(200, IncidentOut)
 @blp.alt_response(404, description="No incident of yours has this id")
 @blp.alt_response(412, description="The incident changed since your ETag")
-@blp.alt_response(422, description="Invalid status, or the incident is closed")
+@blp.alt_response(
+    422, description="Invalid status; a closed incident only reopens (in_progress, 30 days)"
+)
 @blp.alt_response(428, description="Send If-Match with the ETag you read")
 @blp.alt_response(401, description="No valid access token")
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, operationId="updateIncident")
 def update(data, incident_id):
-    """Move the incident and every linked report, with one message per reporter."""
+    """Move the incident and every linked report, with one message per reporter.
+
+    A closed incident is reopened with `status: in_progress` within 30 days of its
+    closing: the reports it resolved go back to in_progress (each with a public event;
+    each resident told once); reports a resident already confirmed stay closed."""
     incident = find_incident(incident_id)
     check_if_match(etag(incident), "incident")
     try:

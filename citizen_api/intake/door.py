@@ -7,6 +7,7 @@ from __future__ import annotations
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from citizen_api.domain.moderation import public_description
 from citizen_api.domain.phones import InvalidPhone, parse_mobile
 from citizen_api.domain.report_fields import ReportFields
 from citizen_api.domain.reporting import InvalidReport, file_report
@@ -36,7 +37,10 @@ class Door:
         )
         mine = self._description()
         for report, distance in found:
-            if report.description and similarity(mine, report.description) >= SIMILAR_TEXT:
+            # Only text the public may read is quoted to another resident: contacts
+            # masked, and none of a description hidden by moderation.
+            shown = public_description(report)
+            if shown and similarity(mine, report.description) >= SIMILAR_TEXT:
                 self.data["dup"] = report.tracking_code
                 return self.ask(
                     "duplicate",
@@ -44,7 +48,7 @@ class Door:
                         "duplicate",
                         distance=round(distance),
                         code=report.tracking_code,
-                        text=clip(report.description, 80),
+                        text=clip(shown, 80),
                     ),
                 )
         return None

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from citizen_api.domain.moderation import public_description
 from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.photos import photo_urls
-from models import OPEN_STATUSES, RequestEvent, ServiceRequest, ServiceType
+from models import OPEN_STATUSES, Alert, RequestEvent, ServiceRequest, ServiceType
 from models.i18n import pick
+from notifications.alert_texts import local_time
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+00:00"  # when this endpoint last changed its behaviour
@@ -31,6 +33,12 @@ NOTICE = {
     "fr": "Délai de traitement prévu : {hours} h.",
     "ar": "مدة المعالجة المتوقعة: {hours} ساعة.",
     "en": "Expected to be handled within {hours} hours.",
+}
+# The service_notice of a request a live alert explains (the receipt says the same).
+KNOWN_NOTICE = {
+    "fr": "Problème connu : {headline}. Rétablissement prévu le {until}.",
+    "ar": "مشكل معروف: {headline}. العودة إلى الوضع الطبيعي متوقعة في {until}.",
+    "en": "Known problem: {headline}. Expected to be fixed by {until}.",
 }
 DATATYPE_HINTS = {
     "string": {"fr": "Texte court", "ar": "نص قصير", "en": "Short text"},
@@ -127,13 +135,32 @@ def notice(st: ServiceType, lang: str) -> str:
     return _in(NOTICE, lang).format(hours=st.sla_hours)
 
 
+def known_notice(alert: Alert, lang: str) -> str:
+    """The notice of a report a live alert explains: which problem, fixed by when
+    (Casablanca time, as the receipt says it)."""
+    return _in(KNOWN_NOTICE, lang).format(
+        headline=_in(alert.headline, lang), until=local_time(alert.ends_at)
+    )
+
+
+def alert_extension(alert: Alert | None, lang: str) -> dict | None:
+    """The alert as the native 201 gives it: {id, headline, expected_end}, or None."""
+    if alert is None:
+        return None
+    return {
+        "id": alert.id,
+        "headline": _in(alert.headline, lang),
+        "expected_end": timestamp(alert.ends_at),
+    }
+
+
 def _public(report: ServiceRequest) -> list[RequestEvent]:
     return [e for e in report.events if e.public]
 
 
 def status_notes(report: ServiceRequest, lang: str) -> str:
     """The precise status, then the latest public note a clerk wrote, if any."""
-    notes = [e.note for e in _public(report) if e.note]
+    notes = [mask_contacts(e.note) for e in _public(report) if e.note]
     text = label(report.status, lang)
     return f"{text}. {notes[-1]}" if notes else text
 
@@ -149,7 +176,7 @@ def service_request(
         "status_notes": status_notes(report, lang),
         "service_name": report.service_type.name(lang),
         "service_code": report.service_type.code,
-        "description": mask_contacts(report.description),  # public: contacts masked
+        "description": public_description(report),  # contacts masked, moderation applied
         "agency_responsible": report.department.name(lang),
         "service_notice": notice(report.service_type, lang),
         "requested_datetime": timestamp(report.requested_at),
@@ -177,7 +204,7 @@ def service_request(
                 "datetime": timestamp(e.created_at),
                 "type": e.kind,
                 "summary": label(e.to_status, lang) if e.to_status else e.kind,
-                "description": e.note,
+                "description": mask_contacts(e.note),
             }
             for e in _public(report)
         ]

@@ -106,15 +106,24 @@ def create_request(fmt):
         raise Problem(403, "Invalid or revoked api_key: cannot create a request.")
     fields = _report_fields(form)
     account_id = a.text(form, "account_id", 200) if "account_id" in form else None
+    # As on the list and one request: casa311's extras only when asked for.
+    extensions = a.flag(request.args, "extensions") or a.flag(form, "extensions")
     lang = negotiate()
 
     def answer(report):
+        alert = getattr(report, "known_alert", None)  # a live alert explains it
         item = {
             "service_request_id": report.tracking_code,
-            "service_notice": present.notice(report.service_type, lang),
+            "service_notice": (
+                present.known_notice(alert, lang)
+                if alert is not None
+                else present.notice(report.service_type, lang)
+            ),
         }
         if account_id is not None:
             item["account_id"] = account_id
+        if extensions:
+            item["extended_attributes"] = {"alert": present.alert_extension(alert, lang)}
         return localize(render(fmt, "service_requests", [item]), lang)
 
     # An InvalidReport is answered by citizen_api.web.errors, in the spec's 400 shape.

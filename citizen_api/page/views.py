@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from sqlalchemy import select
 
+from citizen_api.domain.moderation import public_description, public_photos
 from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.domain.tracking import normalize
 from citizen_api.extensions import db
@@ -69,13 +70,15 @@ def _events(report: ServiceRequest, lang: str) -> list[dict]:
             what = t["status_event"].format(status=STATUS[lang].get(event.to_status, ""))
         else:
             what = t["update_event"]
-        events.append({"when": local_time(event.created_at), "what": what, "note": event.note})
+        events.append(
+            {"when": local_time(event.created_at), "what": what, "note": mask_contacts(event.note)}
+        )
     return events
 
 
 def _photos(report: ServiceRequest, lang: str) -> list[dict]:
     photos = []
-    for n, photo in enumerate(report.photos, start=1):
+    for n, photo in enumerate(public_photos(report.photos), start=1):
         scale = min(1.0, THUMB / max(photo.width, photo.height))
         photos.append(
             {
@@ -130,7 +133,8 @@ def report_page(code):
         switch=_switch(lang),
         report=report,
         address=mask_contacts(report.address),  # contacts a resident typed: masked
-        description=mask_contacts(report.description),
+        description=public_description(report),
+        description_hidden=report.description_hidden,
         service=report.service_type.name(lang),
         status=STATUS[lang].get(report.status, report.status),
         area=report.area.name(lang),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from citizen_api.domain.moderation import public_photos
 from citizen_api.photos.imaging import CleanPhoto
 from citizen_api.photos.storage import PhotoStorage, new_key, thumb_key
 from models import Photo, ServiceRequest
@@ -74,5 +75,6 @@ def photo_view(photo: Photo, base_url: str = "") -> dict:
 
 def photo_urls(report: ServiceRequest, base_url: str) -> list[str]:
     """The absolute URLs of a report's photos, oldest first (Open311 ``media_url`` takes
-    the first; ``extended_attributes.photos`` all of them)."""
-    return [base_url + media_path(p.key) for p in report.photos]
+    the first; ``extended_attributes.photos`` all of them). Photos hidden by
+    moderation are left out."""
+    return [base_url + media_path(p.key) for p in public_photos(report.photos)]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, Response, current_app, redirect, request, send_file
+from flask import Flask, Response, current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from citizen_api.domain.moderation import photo_is_hidden
 from citizen_api.extensions import db
 from citizen_api.photos.album import discard, store
 from citizen_api.photos.openapi import PHOTO_FORM_BODY
-from citizen_api.photos.storage import StorageUnavailable, StoredObject, storage_from_config
+from citizen_api.photos.serving import send_photo
+from citizen_api.photos.storage import StorageUnavailable, storage_from_config
 from citizen_api.photos.upload import read_photos, storage
 from citizen_api.reports.present import public_view
 from citizen_api.reports.queries import REPORT_TOKEN_SECURITY, get_report
@@ -81,38 +83,12 @@ def photo_file(key):
     """A stored photo or thumbnail; its URL never changes, so caches may keep it forever.
 
     A local file is sent as it is; an object in a bucket is streamed from it, or, when
-    the bucket has a public address (S3_PUBLIC_URL), the client is redirected there."""
-    store = storage()
-    elsewhere = store.public_url(key)
-    if elsewhere:
-        response = redirect(elsewhere, 302)
-        response.cache_control.public = True
-        response.cache_control.max_age = 86400  # a day: S3_PUBLIC_URL may change one day
-        return response
-    file = store.path(key)
-    if file is not None:
-        response = send_file(file, mimetype="image/jpeg", max_age=365 * 86400, conditional=True)
-    else:
-        stored = store.open(key)
-        if stored is None:
-            raise Problem(404, "No photo at this address.", type="not-found")
-        response = _streamed(stored)
-    response.cache_control.public = True
-    response.cache_control.immutable = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _streamed(stored: StoredObject) -> Response:
-    """A photo read from a bucket, passed on in chunks (never held whole in memory)."""
-    response = Response(stored.chunks, mimetype="image/jpeg", direct_passthrough=True)
-    response.call_on_close(stored.close)
-    response.content_length = stored.size
-    response.cache_control.max_age = 365 * 86400
-    if stored.etag:
-        response.set_etag(stored.etag)
-    response.last_modified = stored.last_modified
-    return response.make_conditional(request)
+    the bucket has a public address (S3_PUBLIC_URL), the client is redirected there.
+    A photo hidden by moderation is not found here (clerks read it through the console
+    and the triage API, `send_photo(key, private=True)`)."""
+    if photo_is_hidden(db.session, key):
+        raise Problem(404, "No photo at this address.", type="not-found")
+    return send_photo(key)
 
 
 def storage_unavailable(error: StorageUnavailable) -> Response:

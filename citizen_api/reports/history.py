@@ -3,6 +3,7 @@ never by a clerk, and never an internal note."""
 
 from __future__ import annotations
 
+from citizen_api.domain.text_safety import mask_contacts
 from models import ServiceRequest
 
 
@@ -42,7 +43,7 @@ def history_of(events, report_department, department_of, duplicate_of, lang: str
             {
                 "event": event.kind,
                 "status": status,
-                "note": event.note,
+                "note": mask_contacts(event.note),  # a clerk may quote a number: masked
                 "department": {"code": department.code, "name": department.name(lang)},
                 "at": event.created_at,
             }

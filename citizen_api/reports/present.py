@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from citizen_api.domain.moderation import public_description, public_photos
 from citizen_api.domain.text_safety import mask_contacts
 from citizen_api.photos.album import photo_view
 from models import ServiceRequest
@@ -21,7 +22,10 @@ def public_view(report: ServiceRequest, lang: str) -> dict:
         _named(report.service_type, lang),
         _area(report.area, lang),
         _named(report.department, lang),
-        [photo_view(p, current_app.config["PUBLIC_BASE_URL"]) for p in report.photos],
+        [
+            photo_view(p, current_app.config["PUBLIC_BASE_URL"])
+            for p in public_photos(report.photos)
+        ],
     )
 
 
@@ -44,7 +48,7 @@ def public_row(row, lang: str, catalogue, photos: list) -> dict:
         services[row.service_type_id],
         areas[row.area_id],
         departments[row.department_id],
-        [photo_view(p, base) for p in photos] if photos else [],
+        [photo_view(p, base) for p in public_photos(photos)] if photos else [],
     )
 
 
@@ -64,10 +68,11 @@ def _view(report, service: dict, area: dict, department: dict, photos: list) -> 
         "service_name": service["name"],
         "lat": report.lat,
         "long": report.long,
-        # Numbers and e-mail addresses a resident typed are masked for the public;
-        # clerks read the text as written (citizen_api.triage.present).
+        # Numbers and e-mail addresses a resident typed are masked for the public, and a
+        # description hidden by moderation is not shown; clerks read the text as written
+        # (citizen_api.triage.present).
         "address": mask_contacts(report.address),
-        "description": mask_contacts(report.description),
+        "description": public_description(report),
         "area": area,
         "department": department,
         "requested_at": report.requested_at,

@@ -28,6 +28,9 @@ PUBLIC_COLUMNS = (
     func.ST_Y(SR.c.geom).label("lat"),
     SR.c.address,
     SR.c.description,
+    # Moderation: the serializers show no hidden description or photo
+    # (citizen_api.domain.moderation.public_description / public_photos).
+    SR.c.description_hidden,
     SR.c.requested_at,
     SR.c.updated_at,
     SR.c.expected_at,
@@ -40,7 +43,14 @@ ORIGINAL_CODE = (
     .scalar_subquery()
     .label("duplicate_of")
 )
-PHOTO_COLUMNS = (Photo.request_id, Photo.key, Photo.thumb_key, Photo.width, Photo.height)
+PHOTO_COLUMNS = (
+    Photo.request_id,
+    Photo.key,
+    Photo.thumb_key,
+    Photo.width,
+    Photo.height,
+    Photo.hidden,
+)
 EVENT_COLUMNS = (
     RequestEvent.kind,
     RequestEvent.to_status,
@@ -56,6 +66,7 @@ class PhotoRow(NamedTuple):
     thumb_key: str
     width: int | None
     height: int | None
+    hidden: bool
 
 
 class EventRow(NamedTuple):

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app, url_for
+
 from citizen_api.domain.phones import mask
 from citizen_api.domain.workflow import allowed_transitions, is_overdue
 from citizen_api.duplicates import priority_boost
+from citizen_api.photos.album import photo_view
 from citizen_api.reports.present import public_view
 from models import PRIORITIES, ServiceRequest
 
@@ -19,6 +22,8 @@ def queue_item(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
         # masked): they may need to call back.
         "address": report.address,
         "description": report.description,
+        "description_hidden": report.description_hidden,
+        "photos": [staff_photo(report, p) for p in report.photos],
         "priority": report.priority,
         "effective_priority": effective_priority(report),
         "assignee": report.assignee.username if report.assignee else None,
@@ -26,6 +31,20 @@ def queue_item(report: ServiceRequest, lang: str, now: dt.datetime) -> dict:
         "duplicate_of": report.duplicate_of.tracking_code if report.duplicate_of else None,
         "closed_at": report.closed_at,
     }
+
+
+def staff_photo(report: ServiceRequest, photo) -> dict:
+    """A photo for clerks: a hidden one's files come from the triage API (bearer token),
+    as the public addresses answer 404."""
+    view = {**photo_view(photo, current_app.config["PUBLIC_BASE_URL"]), "id": photo.id}
+    if photo.hidden:
+        code, base = report.tracking_code, current_app.config["PUBLIC_BASE_URL"]
+        for name, thumbnail in (("url", False), ("thumbnail_url", True)):
+            path = url_for(
+                "triage.ticket_photo", code=code, photo_id=photo.id, thumbnail=int(thumbnail)
+            )
+            view[name] = base + path
+    return {**view, "hidden": photo.hidden}
 
 
 def effective_priority(report: ServiceRequest) -> str:
@@ -61,6 +80,7 @@ def ticket_view(
                 "actor": e.actor,
                 "department": (e.department or report.department).code,
                 "at": e.created_at,
+                "data": e.data,
             }
             for e in report.events
         ],

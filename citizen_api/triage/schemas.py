@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from citizen_api.reports.schemas import RequestQueryArgs, ServiceRequestOut
+from citizen_api.domain.moderation import MAX_NOTE as MAX_MODERATION_NOTE
+from citizen_api.domain.moderation import REASONS, TARGETS
+from citizen_api.reports.schemas import PhotoOut, RequestQueryArgs, ServiceRequestOut
 from citizen_api.web.fields import CommaList
 from models import PRIORITIES, STATUSES
 
@@ -71,8 +73,20 @@ class TriageUpdateIn(Schema):
             raise ValidationError("Send at least one field to change.", "_body")
 
 
+class StaffPhotoOut(PhotoOut):
+    """A photo as clerks see it: hidden ones too (their URLs need the bearer token)."""
+
+    id = fields.Integer(metadata={"description": "The photo's id, for moderation"})
+    hidden = fields.Boolean(metadata={"description": "Hidden from the public by moderation"})
+
+
 class QueueItemOut(ServiceRequestOut):
     """A ticket in the queue: the public fields plus the internal ones."""
+
+    description_hidden = fields.Boolean(
+        metadata={"description": "The description is hidden from the public by moderation"}
+    )
+    photos = fields.List(fields.Nested(StaffPhotoOut))
 
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
     effective_priority = fields.String(
@@ -99,6 +113,42 @@ class EventOut(Schema):
     actor = fields.String(metadata={"description": "A clerk's username, or `resident`"})
     department = fields.String(allow_none=True)
     at = fields.DateTime()
+    data = fields.Dict(
+        allow_none=True,
+        metadata={"description": 'The event\'s facts, e.g. {"assignee": "amina"}'},
+    )
+
+
+class ModerationIn(Schema):
+    """Hide the description or one photo from every public view, or (supervisors and
+    admins) show it again. Recorded in the ticket's history with its reason (internal)."""
+
+    target = fields.String(required=True, validate=validate.OneOf(TARGETS))
+    photo = fields.Integer(
+        strict=True,
+        validate=validate.Range(1, 2**53),
+        metadata={"description": "With target `photo`: the photo's `id` from the ticket"},
+    )
+    hidden = fields.Boolean(
+        required=True, metadata={"description": "true: hide it; false: show it again"}
+    )
+    reason = fields.String(
+        validate=validate.OneOf(REASONS),
+        metadata={"description": "Required to hide; `other` needs a `note`"},
+    )
+    note = fields.String(
+        validate=validate.Length(1, MAX_MODERATION_NOTE),
+        metadata={"description": "Why, in a few words (staff only)"},
+    )
+
+    @validates_schema
+    def _photo_for_photo(self, data, **kwargs):
+        if data.get("target") == "photo" and "photo" not in data:
+            raise ValidationError("Give the photo's id (from the ticket's photos).", "photo")
+        if data.get("target") == "description" and "photo" in data:
+            raise ValidationError("Only with target 'photo'.", "photo")
+        if data.get("hidden") and "reason" not in data:
+            raise ValidationError(f"Say why: one of {', '.join(REASONS)}.", "reason")
 
 
 class MessageOut(Schema):
@@ -153,12 +203,29 @@ class StatusSummaryOut(Schema):
     median_age_hours = fields.Float(metadata={"description": "Time since filing"})
 
 
+class IncidentSummaryOut(Schema):
+    status = fields.String()
+    count = fields.Integer(metadata={"description": "Incidents in this status"})
+    overdue = fields.Integer(metadata={"description": "Of those, past their own due time"})
+    tickets = fields.Integer(metadata={"description": "Tickets they group"})
+
+
 class DepartmentSummaryOut(Schema):
     code = fields.String()
     name = fields.String()
-    total = fields.Integer()
-    overdue = fields.Integer()
-    statuses = fields.List(fields.Nested(StatusSummaryOut))
+    total = fields.Integer(metadata={"description": "Tickets in no incident"})
+    overdue = fields.Integer(metadata={"description": "Tickets in no incident, overdue"})
+    statuses = fields.List(
+        fields.Nested(StatusSummaryOut),
+        metadata={"description": "Tickets in no incident, by status (as the queue lists them)"},
+    )
+    grouped_tickets = fields.Integer(
+        metadata={"description": "Tickets grouped into incidents: counted there, not above"}
+    )
+    incidents = fields.List(
+        fields.Nested(IncidentSummaryOut),
+        metadata={"description": "The incidents, each counted once, by status"},
+    )
 
 
 class SmsBudgetOut(Schema):

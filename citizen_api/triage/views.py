@@ -12,6 +12,8 @@ from flask_smorest import Blueprint
 from sqlalchemy import exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from citizen_api.domain.incidents import incident_scope
+from citizen_api.domain.moderation import moderate
 from citizen_api.domain.workflow import (
     apply_changes,
     in_scope,
@@ -20,17 +22,19 @@ from citizen_api.domain.workflow import (
 from citizen_api.duplicates import nearby_for_ticket
 from citizen_api.extensions import db
 from citizen_api.notify import notifier_of
+from citizen_api.photos.serving import send_photo
 from citizen_api.reports.queries import report_filters
 from citizen_api.triage.present import etag, queue_item, ticket_view
 from citizen_api.triage.queries import cursor_values, queue_query, ticket_in_scope
 from citizen_api.triage.schemas import (
+    ModerationIn,
     QueuePage,
     SummaryOut,
     TicketOut,
     TriageQueryArgs,
     TriageUpdateIn,
 )
-from citizen_api.triage.summary import overdue_condition, status_groups
+from citizen_api.triage.summary import incident_groups, overdue_condition, status_groups
 from citizen_api.web.auth import SECURITY, sign_in_request
 from citizen_api.web.cursor import encode_cursor
 from citizen_api.web.errors import Problem, validation_problem
@@ -38,6 +42,7 @@ from citizen_api.web.lang import localize, negotiate
 from citizen_api.web.preconditions import changed_since, check_if_match
 from citizen_api.web.responses import json_response
 from models import STATUSES, Clerk, Department, IncidentReport, ServiceRequest, utcnow
+from models.incidents import INCIDENT_STATUSES
 from notifications.outbox import messages_for_report, sms_budget
 
 blp = Blueprint(
@@ -136,6 +141,15 @@ def _ticket_response(report: ServiceRequest, lang: str):
     return localize(json_response(body, headers=headers), lang)
 
 
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The ETag of the version you are changing",
+}
+
+
 @blp.patch("/requests/<code>")
 @blp.arguments(TriageUpdateIn)
 @blp.response(200, TicketOut, headers={"ETag": {"schema": {"type": "string"}}})
@@ -145,30 +159,83 @@ def _ticket_response(report: ServiceRequest, lang: str):
 @blp.alt_response(409, description="Illegal status transition; `allowed` lists the legal ones")
 @blp.alt_response(412, description="The ticket changed since your ETag: reload it")
 @blp.alt_response(428, description="Send If-Match with the ETag you read")
-@blp.doc(
-    security=SECURITY,
-    parameters=[
-        {
-            "in": "header",
-            "name": "If-Match",
-            "required": True,
-            "schema": {"type": "string"},
-            "description": "The ETag of the version you are changing",
-        }
-    ],
-)
+@blp.doc(security=SECURITY, parameters=[IF_MATCH])
 def update_ticket(data, code):
     """Change a ticket: status, notes, priority, assignee or department."""
+    return _guarded(code, lambda report: apply_changes(db.session, report, g.clerk, data, _now()))
+
+
+def _guarded(code: str, change):
+    """Apply `change(report)` to the ticket if If-Match names its current version (412
+    when it moved on meanwhile, even between the check and the commit); the new ticket."""
     lang = negotiate()
     report = find_ticket(code)
     check_if_match(etag(report), "ticket")
     try:
-        apply_changes(db.session, report, g.clerk, data, _now())
+        change(report)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise changed_since("ticket") from None
     return _ticket_response(report, lang)
+
+
+@blp.post("/requests/<code>/moderation")
+@blp.arguments(ModerationIn)
+@blp.response(200, TicketOut, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.alt_response(401, description="No valid access token")
+@blp.alt_response(403, description="Only a supervisor or an admin may show it again")
+@blp.alt_response(404, description="No ticket with this code in your scope")
+@blp.alt_response(412, description="The ticket changed since your ETag: reload it")
+@blp.alt_response(
+    422, description="A wrong field, no such photo, or it is already hidden (or shown)"
+)
+@blp.alt_response(428, description="Send If-Match with the ETag you read")
+@blp.doc(security=SECURITY, parameters=[IF_MATCH])
+def moderate_ticket(data, code):
+    """Hide the description or one photo from every public view (page, API, Open311,
+    photo files), or show it again (supervisors and admins). The reason is kept in the
+    ticket's internal history."""
+    return _guarded(
+        code,
+        lambda report: moderate(
+            db.session,
+            report,
+            g.clerk,
+            target=data["target"],
+            hide=data["hidden"],
+            now=_now(),
+            photo_id=data.get("photo"),
+            reason=data.get("reason"),
+            note=data.get("note"),
+        ),
+    )
+
+
+@blp.get("/requests/<code>/photos/<photo_id>")
+@blp.response(200, content_type="image/jpeg", description="The photo (or `?thumbnail=1`)")
+@blp.alt_response(401, description="No valid access token")
+@blp.alt_response(404, description="No such photo of a ticket in your scope")
+@blp.doc(
+    security=SECURITY,
+    parameters=[
+        {
+            "in": "query",
+            "name": "thumbnail",
+            "schema": {"type": "integer", "enum": [0, 1]},
+            "description": "1: the thumbnail",
+        }
+    ],
+)
+def ticket_photo(code, photo_id):
+    """A photo of a ticket (`photo_id`: its `id` in the ticket's `photos`), hidden by
+    moderation or not (never cached)."""
+    report = find_ticket(code)
+    photo = next((p for p in report.photos if str(p.id) == photo_id), None)
+    thumbnail = request.args.get("thumbnail", "0")
+    if photo is None or thumbnail not in ("0", "1"):
+        raise Problem(404, "No photo of this ticket has this id.", type="not-found")
+    return send_photo(photo.thumb_key if thumbnail == "1" else photo.key, private=True)
 
 
 @blp.get("/summary")
@@ -180,15 +247,22 @@ def summary():
     lang = negotiate()
     now = _now()
     groups = status_groups(db.session, scope(g.clerk), now)
-    names = {
-        d.id: d
-        for d in db.session.scalars(select(Department).where(Department.id.in_(list(groups))))
-    }
+    incidents = incident_groups(db.session, incident_scope(g.clerk))
+    ids = set(groups) | set(incidents)
+    names = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(ids)))}
     departments = []
-    for department_id, by_status in sorted(groups.items(), key=lambda i: names[i[0]].code):
+    for department_id in sorted(ids, key=lambda i: names[i].code):
+        by_status = groups.get(department_id, {})
         statuses = [
             {"status": status, **numbers}
             for status, numbers in sorted(by_status.items(), key=lambda i: STATUSES.index(i[0]))
+        ]
+        grouped = [
+            {"status": status, **numbers}
+            for status, numbers in sorted(
+                incidents.get(department_id, {}).items(),
+                key=lambda i: INCIDENT_STATUSES.index(i[0]),
+            )
         ]
         departments.append(
             {
@@ -197,6 +271,8 @@ def summary():
                 "total": sum(s["count"] for s in statuses),
                 "overdue": sum(s["overdue"] for s in statuses),
                 "statuses": statuses,
+                "grouped_tickets": sum(i["tickets"] for i in grouped),
+                "incidents": grouped,
             }
         )
     body = {"generated_at": now, "departments": departments}

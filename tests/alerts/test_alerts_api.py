@@ -60,7 +60,8 @@ def test_an_admin_publishes_too(client, alert_tokens):
         ({"areas": [], "polygon": None}, "areas"),
         ({"kind": "alien_invasion"}, "kind"),
         ({"starts_at": "2026-12-02T08:00:00"}, "starts_at"),  # no timezone
-        ({"headline": {"en": "English only"}}, "headline"),
+        ({"headline": {"en": "English only"}}, "headline.fr"),
+        ({"text": {"fr": "x", "de": "Deutsch"}}, "text.de"),  # fr, ar, en only
         ({"status": "published"}, "status"),  # unknown on creation
     ],
 )

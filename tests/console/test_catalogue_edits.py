@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from citizen_api.extensions import db
 from models import AuditEntry, RoutingRule, ServiceType
+from tests.console.conftest import new_account
 from tests.console.test_accounts import post
 from tests.helpers import stored_report
 from tests.triage.helpers import new_ticket
 
 PAGE = "/console/catalogue/nid-de-poule"
+OTHER = "relève d'une autre direction"  # the 403 page's words
 
 
 def _service(app) -> ServiceType:
@@ -116,3 +118,60 @@ def test_a_clerk_cannot_edit_the_catalogue(app, console):
                     department="eclairage")  # fmt: skip
     assert response.status_code == 403
     assert ("area", "anfa") not in _rules(app) or _rules(app)[("area", "anfa")] != "eclairage"
+
+
+def test_a_supervisor_edits_only_their_own_departments_services_and_rules(app, console):
+    """Salma (voirie) cannot open, save or re-route lighting; a lighting supervisor, handed
+    Anfa's potholes, may hand them back but neither take another area nor touch voirie's
+    city-wide rule or the pothole texts. Each refusal is the 403 page, nothing changed."""
+    lighting = "/console/catalogue/eclairage-panne"
+    salma = console("salma")
+    listing = salma.get("/console/catalogue").get_data(as_text=True)
+    assert "nid-de-poule" in listing and "eclairage-panne" not in listing
+    assert salma.get(lighting).status_code == 403
+    with app.app_context():
+        before = db.session.scalar(
+            select(ServiceType).where(ServiceType.code == "eclairage-panne")
+        ).sla_hours
+    response = post(salma, lighting, name_fr="x", name_ar="x", sla_hours="5")
+    assert response.status_code == 403
+    assert OTHER in unescape(response.get_data(as_text=True))
+    response = post(salma, f"{lighting}/rules", action="save", scope="area", scope_code="anfa",
+                    department="voirie")  # fmt: skip
+    assert response.status_code == 403
+    with app.app_context():
+        lamp = db.session.scalar(select(ServiceType).where(ServiceType.code == "eclairage-panne"))
+        assert lamp.sla_hours == before
+        rules = db.session.scalars(
+            select(RoutingRule).where(RoutingRule.service_type_id == lamp.id)
+        )
+        assert {r.scope for r in rules} == {"city"}
+
+    original = _rules(app)
+    chef = console("chef")
+    assert post(chef, f"{PAGE}/rules", action="save", scope="area", scope_code="anfa",
+                department="eclairage").status_code == 302  # fmt: skip
+    try:
+        lighting_chief = console(new_account(app, "supervisor", "eclairage"))
+        assert lighting_chief.get(PAGE).status_code == 200  # they handle Anfa now
+        service = _service(app)
+        texts = post(lighting_chief, PAGE, name_fr="Trou", name_ar=service.name_ar,
+                     sla_hours="1")  # fmt: skip
+        assert texts.status_code == 403 and _service(app).sla_hours == service.sla_hours
+        for scope, code, department in (
+            ("area", "maarif", "eclairage"),  # taking a voirie area
+            ("city", "", "eclairage"),  # voirie's own rule
+        ):
+            for action in ("preview", "save"):
+                response = post(lighting_chief, f"{PAGE}/rules", action=action, scope=scope,
+                                scope_code=code, department=department)  # fmt: skip
+                assert response.status_code == 403, (scope, code, action)
+                assert OTHER in unescape(response.get_data(as_text=True))
+        after = _rules(app)
+        assert after[("area", "anfa")] == "eclairage" and ("area", "maarif") not in after
+        # Their own rule: handing Anfa back is allowed.
+        back = post(lighting_chief, f"{PAGE}/rules", action="save", scope="area",
+                    scope_code="anfa", department="voirie")  # fmt: skip
+        assert back.status_code == 302 and _rules(app)[("area", "anfa")] == "voirie"
+    finally:
+        _restore(app, original)

@@ -26,17 +26,13 @@ TEMPLATE_AR = "HX" + "a" * 32
 TEMPLATE_TEXT = "{{1}}\n{{2}}"  # what the approved templates read
 
 
-@pytest.fixture(scope="module")
-def alert_app(app, emulator):
-    """The Twilio-configured app with alert templates for French and Arabic (not English)."""
-    application = make_app(
-        app.config["DATABASE_URL"],
-        **twilio_config(emulator, TWILIO_ALERT_CONTENT_SIDS=f"fr={TEMPLATE_FR},ar={TEMPLATE_AR}"),
-    )
-    with application.app_context():
-        username = "broadcast-sup"
-        from models import Clerk
+def publisher_app(app, emulator, username: str, **config):
+    """A Twilio-configured app on `app`'s database, with `config`, and a supervisor's
+    token in its TEST_TOKEN; the caller disposes of its engine."""
+    from models import Clerk
 
+    application = make_app(app.config["DATABASE_URL"], **twilio_config(emulator, **config))
+    with application.app_context():
         clerk = db.session.scalar(select(Clerk).where(Clerk.username == username))
         if clerk is None:
             clerk = create_clerk(
@@ -44,6 +40,18 @@ def alert_app(app, emulator):
             )
             db.session.commit()
         application.config["TEST_TOKEN"] = issue_token(clerk)[0]
+    return application
+
+
+@pytest.fixture(scope="module")
+def alert_app(app, emulator):
+    """The Twilio-configured app with alert templates for French and Arabic (not English)."""
+    application = publisher_app(
+        app,
+        emulator,
+        "broadcast-sup",
+        TWILIO_ALERT_CONTENT_SIDS=f"fr={TEMPLATE_FR},ar={TEMPLATE_AR}",
+    )
     yield application
     with application.app_context():
         db.session.remove()

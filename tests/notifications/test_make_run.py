@@ -118,6 +118,7 @@ def test_make_run_starts_the_web_server_and_the_worker(product):
     )
     assert set(ready["jobs"]) == {
         "sweep-outbox",
+        "broadcast-alerts",
         "erase-phone-numbers",
         "purge-idempotency-keys",
         "escalate",

@@ -95,6 +95,7 @@ def test_readyz_says_whether_the_jobs_ran_on_time_and_how_late_the_outbox_is(
     assert before["status"] == "ready"
     assert set(before["jobs"]) == {
         "sweep-outbox",
+        "broadcast-alerts",
         "erase-phone-numbers",
         "purge-idempotency-keys",
         "escalate",
@@ -118,6 +119,7 @@ def test_readyz_says_whether_the_jobs_ran_on_time_and_how_late_the_outbox_is(
     worker = Scheduler(engine, jobs_of(tw_app), tick=0.05)
     assert worker.run_due() == [
         "sweep-outbox",
+        "broadcast-alerts",
         "erase-phone-numbers",
         "purge-idempotency-keys",
         "escalate",

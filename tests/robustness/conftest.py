@@ -49,3 +49,8 @@ def hostile_staff(app):
             headers[username] = {"Authorization": f"Bearer {issue_token(clerk)[0]}"}
         db.session.remove()
     return headers
+
+
+# The Twilio-configured app (its inbound webhooks, the WhatsApp intake) on the same
+# database, for the catalogue's webhook ways in.
+from tests.notifications.conftest import emulator, tw, tw_app  # noqa: E402, F401 - fixtures

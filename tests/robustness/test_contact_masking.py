@@ -111,3 +111,62 @@ def test_public_views_mask_contacts_and_triage_shows_them(client, hostile_staff,
     assert (ticket.json["description"], ticket.json["address"]) == (DESCRIPTION, ADDRESS)
     queue = client.get("/api/v1/triage/requests", headers=hostile_staff["r-clerk"]).json
     assert DESCRIPTION in [item["description"] for item in queue["items"]]
+
+
+def test_a_clerks_public_note_with_a_phone_number_is_masked_in_public_views(client, hostile_staff):
+    code = _file(client, "json")
+    clerk = hostile_staff["r-clerk"]
+    ticket = client.get(f"/api/v1/triage/requests/{code}", headers=clerk)
+    note = "Rappelez le service au 0522-334455 ou fatima@example.ma"
+    moved = client.patch(
+        f"/api/v1/triage/requests/{code}",
+        json={"status": "acknowledged", "public_note": note},
+        headers={**clerk, "If-Match": ticket.headers["ETag"]},
+    )
+    assert moved.status_code == 200, moved.json
+    public = [
+        *(f"/api/v1/requests/{code}?lang={lang}" for lang in ("fr", "ar", "en")),
+        f"{V2}/requests/{code}.json",
+        f"{V2}/requests/{code}.xml",
+        f"{V2}/requests.json?service_request_id={code}&extensions=true",
+        f"{V2}/requests.xml?service_request_id={code}&extensions=true",
+        *(f"/r/{code}?lang={lang}" for lang in ("fr", "ar", "en")),
+    ]
+    for url in public:
+        body = client.get(url).get_data(as_text=True)
+        assert "Rappelez le service au" in body, url  # the note is shown...
+        leaked = [s for s in SECRETS if s in body]
+        assert not leaked, (url, leaked)  # ...without the number or the mailbox
+    history = client.get(f"/api/v1/triage/requests/{code}", headers=clerk).json
+    assert note in str(history)  # clerks read it as written
+
+
+def test_text_filed_over_whatsapp_is_masked_in_public_views(app, client, tw, hostile_staff):
+    """The WhatsApp intake's description and details: masked in public, whole in triage."""
+    from tests.notifications.whatsapp.support import DOWNTOWN as PIN
+    from tests.notifications.whatsapp.support import Resident, pick_service, reports
+
+    resident = Resident(tw, phone="+212612340001")
+    menu = resident.says("Nid de poule énorme. " + DESCRIPTION)
+    pick_service(resident, menu, "Nid-de-poule")
+    assert "Envoyez une photo" in resident.says(pin=PIN)
+    resident.says("0")  # no photo
+    resident.says(ADDRESS)  # the details, with a landline in them
+    assert resident.says("oui") == ""
+    (report,) = [r for r in reports(app) if r.channel == "whatsapp"]
+    code = report.tracking_code
+    assert "0661234567" in report.description.replace(" ", "")  # stored as written
+    for url in (
+        f"/api/v1/requests/{code}",
+        f"/api/v1/requests/{code}?lang=ar",
+        f"{V2}/requests/{code}.json",
+        f"{V2}/requests/{code}.xml",
+        f"/r/{code}",
+        f"/r/{code}?lang=ar",
+    ):
+        body = client.get(url).get_data(as_text=True)
+        assert "Nid de poule énorme" in body, url
+        leaked = [s for s in SECRETS if s in body]
+        assert not leaked, (url, leaked)
+    ticket = client.get(f"/api/v1/triage/requests/{code}", headers=hostile_staff["r-clerk"])
+    assert DESCRIPTION in ticket.json["description"]

@@ -519,3 +519,229 @@ def test_a_hostile_input_is_answered_cleanly_and_breaks_no_later_read(
     assert response.status_code < 500, (name, response.status_code, response.get_data()[:300])
     assert _shape_ok(path, response), (name, response.status_code, response.get_data()[:300])
     assert unreadable(app, client, hostile_staff["r-admin"]) == []
+
+
+# --- the console (a signed-in clerk's browser, CSRF token sent) ---
+# (id, method, path, form or None); {code} is the victim report.
+CONSOLE_CASES = [
+    ("login-nul-username", "post", "/console/login", {"username": "a\x00b", "password": "x"}),
+    (
+        "login-runaway-password",
+        "post",
+        "/console/login",
+        {"username": "r-clerk", "password": "p" * 100_000},
+    ),
+    (
+        "login-runaway-username",
+        "post",
+        "/console/login",
+        {"username": "u" * 100_000, "password": "x"},
+    ),
+    ("login-next-nul", "get", "/console/login?next=%00", None),
+    (
+        "password-nul",
+        "post",
+        "/console/password",
+        {"current_password": "\x00", "new_password": "n" * 20, "confirm": "n" * 20},
+    ),
+    ("language-junk", "post", "/console/language", {"lang": "\x00<script>"}),
+    ("bulk-junk", "post", "/console/bulk", {"codes": "\x00", "action": "explode"}),
+    (
+        "ticket-status-nul-note",
+        "post",
+        "/console/requests/{code}/status",
+        {"status": "acknowledged", "public_note": "a\x00b", "version": "1"},
+    ),
+    (
+        "ticket-status-runaway-note",
+        "post",
+        "/console/requests/{code}/status",
+        {"status": "acknowledged", "public_note": "n" * 100_000, "version": "1"},
+    ),
+    (
+        "ticket-status-bogus",
+        "post",
+        "/console/requests/{code}/status",
+        {"status": "exploded", "version": "1"},
+    ),
+    (
+        "ticket-status-version-huge",
+        "post",
+        "/console/requests/{code}/status",
+        {"status": "acknowledged", "version": "9" * 40},
+    ),
+    (
+        "ticket-status-seen-huge",
+        "post",
+        "/console/requests/{code}/status",
+        {"status": "acknowledged", "version": "1", "seen": "1e400"},
+    ),
+    ("ticket-assign-nul", "post", "/console/requests/{code}/assign", {"assignee": "\x00"}),
+    (
+        "ticket-assign-runaway",
+        "post",
+        "/console/requests/{code}/assign",
+        {"assignee": "a" * 100_000},
+    ),
+    ("ticket-priority-bogus", "post", "/console/requests/{code}/priority", {"priority": "top"}),
+    (
+        "ticket-department-nul",
+        "post",
+        "/console/requests/{code}/department",
+        {"department": "\x00"},
+    ),
+    ("ticket-unknown", "get", "/console/requests/%ED%A0%80", None),
+    ("ticket-long-code", "get", "/console/requests/" + "K" * 5000, None),
+    ("reply-nul", "post", "/console/replies", {"name": "a\x00", "body_fr": "b", "body_ar": "c"}),
+    (
+        "reply-runaway",
+        "post",
+        "/console/replies",
+        {"name": "n" * 100_000, "body_fr": "b" * 100_000},
+    ),
+    ("reply-delete-huge-id", "post", "/console/replies/99999999999999999999999/delete", {}),
+]
+for query in (
+    "q=%00",
+    "q=%ED%A0%80",
+    "q=" + "x" * 5000,
+    "created_after=9999-12-31T23:59:59-01:00",
+    "created_before=0001-01-01T00:00:00%2B01:00",
+    "created_after=junk",
+    "cursor=!!!",
+    f"cursor={cursor([True, 1])}",
+    f"cursor={cursor(['due', 2**80, 1])}",
+    "limit=100000000000000000000",
+    "assignee=%ED%A0%80",
+    "assignee=doesnotexist",
+    "status=exploded",
+    "priority=%00",
+):
+    CONSOLE_CASES.append((f"queue-{query[:36]}", "get", f"/console/?{query}", None))
+for query in ("from=9999-99", "from=0000-00", "to=2026-13", "from=2026-06&to=2025-01"):
+    CONSOLE_CASES.append((f"dashboard-{query}", "get", f"/console/dashboard?{query}", None))
+    CONSOLE_CASES.append((f"export-{query}", "get", f"/console/export.csv?{query}", None))
+CONSOLE_CASES += [
+    ("map-bbox-nan", "get", "/console/map.geojson?bbox=nan,nan,nan,nan", None),
+    ("map-bbox-huge", "get", "/console/map.geojson?bbox=1e400,1,2,3", None),
+    ("audit-cursor-junk", "get", "/console/admin/audit?cursor=%00", None),
+]
+
+
+def _console_shape_ok(response) -> bool:
+    """A console refusal is a page for a person: HTML, a heading and a message."""
+    if response.status_code < 400:
+        return True
+    body = response.get_data(as_text=True)
+    return response.mimetype == "text/html" and "<h1>" in body and "<p>" in body
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path", "form"), CONSOLE_CASES, ids=[c[0] for c in CONSOLE_CASES]
+)
+def test_a_hostile_console_input_is_answered_with_a_page_and_breaks_no_read(
+    app, client, hostile_staff, victim, name, method, path, form
+):
+    from tests.console.conftest import csrf_token, sign_in
+    from tests.robustness.conftest import HOSTILE_PASSWORD
+
+    browser = app.test_client()
+    if not path.startswith("/console/login"):
+        assert sign_in(browser, "r-clerk", HOSTILE_PASSWORD).status_code == 302
+    path = _fill(path, {"code": victim["tracking_code"]})
+    if method == "post":
+        token = csrf_token(browser, "/console/login" if "/login" in path else "/console/")
+        response = browser.post(path, data={**form, "csrf_token": token})
+    else:
+        response = browser.get(path)
+    assert response.status_code < 500, (name, response.status_code, response.get_data()[:300])
+    assert _console_shape_ok(response), (name, response.status_code, response.get_data()[:300])
+    body = response.get_data(as_text=True)
+    assert "\x00" not in body and "p" * 1000 not in body  # nothing refused is echoed
+    if response.status_code == 422 and "\x00" in str(form or {}) + path:
+        assert "cannot be used" in body or "ne sont pas" in body, body[:500]
+    assert unreadable(app, client, hostile_staff["r-admin"]) == []
+
+
+def test_the_catalogue_covers_the_console_and_webhooks_too():
+    assert len(CONSOLE_CASES) >= 40 and len(WEBHOOK_CASES) >= 15
+    assert len({c[0] for c in CONSOLE_CASES}) == len(CONSOLE_CASES)
+
+
+# --- the WhatsApp / SMS inbound webhook, signed as Twilio signs it ---
+WA = {"From": "whatsapp:+212612345678", "To": "whatsapp:+14155238886", "NumMedia": "0"}
+SMS = {"From": "+212612345679", "To": "+15005550006", "NumMedia": "0"}
+WEBHOOK_CASES = [
+    ("wa-nul", "/webhooks/twilio/inbound", {**WA, "Body": "trou\x00devant"}),
+    ("wa-runaway", "/webhooks/twilio/inbound", {**WA, "Body": "trou " * 20_000}),
+    ("wa-bidi", "/webhooks/twilio/inbound", {**WA, "Body": "\u202egnp.exe trou"}),
+    ("wa-escape", "/webhooks/twilio/inbound", {**WA, "Body": "\x1b[2J\x1b]0;owned\x07"}),
+    (
+        "wa-lat-overflow",
+        "/webhooks/twilio/inbound",
+        {**WA, "Body": "", "Latitude": "1e400", "Longitude": "-7.6"},
+    ),
+    (
+        "wa-lat-nan",
+        "/webhooks/twilio/inbound",
+        {**WA, "Body": "", "Latitude": "nan", "Longitude": "nan"},
+    ),
+    (
+        "wa-lat-text",
+        "/webhooks/twilio/inbound",
+        {**WA, "Body": "", "Latitude": "north", "Longitude": "-7.6"},
+    ),
+    ("wa-num-media-huge", "/webhooks/twilio/inbound", {**WA, "Body": "x", "NumMedia": "9" * 30}),
+    ("wa-num-media-negative", "/webhooks/twilio/inbound", {**WA, "Body": "x", "NumMedia": "-1"}),
+    (
+        "wa-media-junk-url",
+        "/webhooks/twilio/inbound",
+        {
+            **WA,
+            "NumMedia": "1",
+            "MediaUrl0": "javascript:alert(1)",
+            "MediaContentType0": "image/jpeg",
+        },
+    ),
+    (
+        "wa-from-runaway",
+        "/webhooks/twilio/inbound",
+        {**WA, "From": "whatsapp:+" + "9" * 500, "Body": "trou"},
+    ),
+    (
+        "wa-from-nul",
+        "/webhooks/twilio/inbound",
+        {**WA, "From": "whatsapp:+2126\x0012345678", "Body": "trou"},
+    ),
+    ("wa-no-from", "/webhooks/twilio/inbound", {"Body": "trou", "NumMedia": "0"}),
+    ("wa-menu-huge-number", "/webhooks/twilio/inbound", {**WA, "Body": "9" * 5000}),
+    ("sms-nul", "/webhooks/twilio/inbound", {**SMS, "Body": "STOP\x00"}),
+    ("sms-runaway", "/webhooks/twilio/inbound", {**SMS, "Body": "K7QM-4RZP " * 10_000}),
+    ("sms-code-surrogate-ish", "/webhooks/twilio/inbound", {**SMS, "Body": "\ufffd\ufffd K7QM"}),
+    ("status-nul", "/webhooks/twilio/status", {"MessageStatus": "\x00", "ErrorCode": "1e400"}),
+    (
+        "status-runaway",
+        "/webhooks/twilio/status",
+        {"MessageStatus": "delivered" * 10_000, "ErrorCode": "9" * 40},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "params"), WEBHOOK_CASES, ids=[c[0] for c in WEBHOOK_CASES]
+)
+def test_a_hostile_webhook_body_is_answered_as_twilio_expects_and_breaks_no_read(
+    app, client, tw, hostile_staff, victim, name, path, params
+):
+    from tests.notifications.support import signed_post
+    from tests.notifications.whatsapp.support import new_sid
+
+    params = {"MessageSid": new_sid(), "AccountSid": "AC" + "0123456789abcdef" * 2, **params}
+    response = signed_post(tw, path, params)
+    assert response.status_code < 500, (name, response.status_code, response.get_data()[:300])
+    if response.status_code == 200:  # TwiML (maybe empty) or an empty answer
+        assert response.mimetype in ("text/xml", "application/xml", "text/plain", "text/html")
+        body = response.get_data(as_text=True)
+        assert "\x00" not in body and "\x1b" not in body
+        assert not body or body.lstrip().startswith("<?xml") or "<Response" in body
+    assert unreadable(app, client, hostile_staff["r-admin"]) == []

@@ -106,3 +106,55 @@ def test_a_traceback_keeps_its_lines_but_no_number(caplog):
         except ValueError:
             logger.exception("send failed")
     assert "0661234567" not in caplog.text and "Traceback" in caplog.text
+
+
+def test_console_paths_cannot_forge_or_leak_in_the_access_log(gunicorn_log):
+    """The console's ways in: a forged line in its path and query, a raw ESC, and a
+    phone number as a ticket code, a queue search and a sign-in's next page."""
+    port, read = gunicorn_log
+    paths = (
+        '/console/requests/x%0a10.0.0.9%20"GET%20/console/admin"%20200',
+        "/console/?q=%1b%5b2J%0d%0aFORGED",
+        "/console/requests/06%2012%2034%2056%2078",
+        "/console/?q=0612345678",
+        "/console/login?next=/console/requests/%2B212%20612%2034%2056%2078",
+    )
+    for path in paths:
+        _raw_get(port, path)
+    time.sleep(0.5)
+    log = read()
+    assert b"\x1b" not in log
+    text = log.decode()
+    access = [line for line in text.splitlines() if '"GET ' in line]
+    assert len(access) == len(paths), text  # one line each: nothing forged another
+    assert not any(line.startswith(("10.0.0.9", "FORGED")) for line in text.splitlines())
+    assert "12 34 56" not in text and "12345678" not in text and "612 34" not in text
+    assert "\\n10.0.0.9" in text  # escaped, still readable (the query is not logged)
+
+
+def test_a_webhook_body_cannot_forge_or_leak_in_any_log_line(gunicorn_log):
+    """The WhatsApp/SMS way in: a body with a forged line, ESC and a phone number (and a
+    forged signature) gives one access line, carrying none of it."""
+    port, read = gunicorn_log
+    body = (
+        b"From=whatsapp%3A%2B212612345678&Body=trou%0a10.0.0.9%20%22POST%20/x%22%20200"
+        b"%1b%5b2J%20appelez%20le%2006%2061%2023%2045%2067&MessageSid=SM1"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /webhooks/twilio/inbound HTTP/1.0\r\nHost: casa311\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"X-Twilio-Signature: forged%0aFORGED\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        while conn.recv(65536):
+            pass
+    time.sleep(0.5)
+    log = read()
+    assert b"\x1b" not in log
+    text = log.decode()
+    (access,) = [line for line in text.splitlines() if '"POST ' in line]
+    assert access.endswith("ms") and '"POST /webhooks/twilio/inbound" 403' in access
+    assert not any(line.startswith(("10.0.0.9", "FORGED")) for line in text.splitlines())
+    assert "61 23 45" not in text and "612345678" not in text

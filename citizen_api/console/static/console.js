@@ -1,7 +1,8 @@
 // The console's enhancements; every page works without them.
 // - "Select all" for bulk actions on the queue;
 // - picking a reply template fills the status form in place;
-// - the ticket's map (Leaflet, served by this app): its area and its point.
+// - the ticket's map (Leaflet, served by this app): its area and its point;
+// - the alert form's map: click to add a zone's points; the GeoJSON field follows.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -90,5 +91,79 @@
         })
         .catch(function () {});
     }
+  }
+  var draw = document.getElementById("draw");
+  if (draw && window.L) {
+    var field = document.getElementById(draw.dataset.field);
+    var canvas = L.map(draw, { attributionControl: !!draw.dataset.tiles, doubleClickZoom: false })
+      .setView([33.57, -7.59], 11);
+    if (draw.dataset.tiles) {
+      L.tileLayer(draw.dataset.tiles, { attribution: draw.dataset.attribution || "" }).addTo(canvas);
+    }
+    var points = [];  // [lat, lng], in the order clicked; the ring closes itself
+    var zone = L.polygon([], { color: "#a4161a", weight: 2, fillOpacity: 0.15 }).addTo(canvas);
+    var corners = L.layerGroup().addTo(canvas);
+    var tools = document.createElement("p");
+    tools.className = "draw-tools";
+    var tool = function (text, action) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = text;
+      b.addEventListener("click", action);
+      tools.appendChild(b);
+      return b;
+    };
+    var count = document.createElement("span");
+    count.id = "draw-count";
+    count.setAttribute("role", "status");
+    var round = function (v) { return Math.round(v * 1e6) / 1e6; };
+    var show = function (write) {
+      zone.setLatLngs(points);
+      corners.clearLayers();
+      points.forEach(function (p) {
+        L.circleMarker(p, { radius: 4, color: "#a4161a", weight: 2, fillOpacity: 1 }).addTo(corners);
+      });
+      count.textContent = draw.dataset.count.replace("__N__", points.length);
+      if (!write) { return; }
+      if (points.length >= 3) {
+        var ring = points.map(function (p) { return [round(p[1]), round(p[0])]; });
+        ring.push(ring[0]);
+        field.value = JSON.stringify({ type: "Polygon", coordinates: [ring] });
+      } else {
+        field.value = "";
+      }
+    };
+    tool(draw.dataset.undo, function () { points.pop(); show(true); });
+    tool(draw.dataset.clear, function () { points = []; show(true); });
+    tools.appendChild(count);
+    draw.parentNode.insertBefore(tools, draw.nextSibling);
+    var read = function () {  // what the field holds (typed, pasted, or sent back)
+      try {
+        var shape = JSON.parse(field.value);
+        var ring = shape.coordinates[0].slice(0, -1);
+        points = ring.map(function (c) { return [c[1], c[0]]; });
+      } catch (e) {
+        points = [];
+      }
+    };
+    if (field.value.trim()) { read(); }
+    show(false);
+    field.addEventListener("change", function () { read(); show(false); });
+    canvas.on("click", function (e) {
+      points.push([e.latlng.lat, e.latlng.lng]);
+      show(true);
+    });
+    fetch(draw.dataset.areas, { headers: { Accept: "application/geo+json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (areas) {
+        if (!areas) { return; }
+        var layer = L.geoJSON(areas, {
+          style: { color: "#0a4a82", weight: 1.5, fillOpacity: 0.04 },
+          onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); }
+        }).addTo(canvas);
+        zone.bringToFront();
+        canvas.fitBounds(points.length ? zone.getBounds() : layer.getBounds(), { animate: false });
+      })
+      .catch(function () {});
   }
 })();

@@ -87,3 +87,21 @@ def test_a_report_closed_meanwhile_is_not_supported_and_the_report_goes_on(wa, w
         db.session.commit()
     assert "Envoyez une photo" in resident.says("1")
     assert reports(wa_app)[0].supporters_count == 0
+
+
+def test_a_description_hidden_by_moderation_is_never_quoted_to_another_resident(wa, wa_app):
+    from sqlalchemy import text
+
+    from citizen_api.extensions import db
+
+    code = filed_on_the_app(wa, SAME_WORDS)
+    with wa_app.app_context():
+        db.session.execute(
+            text("UPDATE service_requests SET description_hidden = :yes WHERE tracking_code = :c"),
+            {"yes": True, "c": code},
+        )
+        db.session.commit()
+    resident = Resident(wa)
+    answer = reach_pin(resident, "Nid de poule énorme devant l'école Al Massira", NEAR)
+    assert code not in answer and "Al Massira" not in answer
+    assert "Envoyez une photo" in answer
