@@ -108,11 +108,16 @@ format: install
 # with the baselines. bench/RESULTS.md records the latest run.
 BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/casa311_bench
 BENCH_ROWS ?= 10000000
+# e.g. BENCH_ARGS="--compare ../main-checkout" to run main side by side, same rounds.
+BENCH_ARGS ?=
+# wrk (Debian) drives the servers; py-spy (PyPI) profiles a worker (bench/profile.py).
 bench: install system-deps-test
+	@scripts/system-deps.sh wrk
+	@test -x $(BIN)/py-spy || $(BIN)/pip install -q 'py-spy>=0.3.14,<0.5'
 	$(BIN)/python bench/area_lookup.py
 	@n=$$(psql "$(BENCH_DATABASE_URL)" -tAc "SELECT count(*) >= $(BENCH_ROWS) * 0.99 FROM service_requests" 2>/dev/null); \
 	if [ "$$n" != "t" ]; then nice -n 10 $(BIN)/python bench/generate.py --database-url "$(BENCH_DATABASE_URL)" --rows $(BENCH_ROWS); fi
-	nice -n 10 $(BIN)/python bench/run.py --database-url "$(BENCH_DATABASE_URL)"
+	nice -n 10 $(BIN)/python bench/run.py --database-url "$(BENCH_DATABASE_URL)" $(BENCH_ARGS)
 
 # Retrain the service suggester from citizen_api/data/suggest_corpus.tsv (deterministic:
 # the same corpus and scikit-learn give the same suggest_model.json); commit both.

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import secrets
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import psycopg
@@ -32,6 +35,9 @@ from citizen_api.domain.tracking import ALPHABET
 from citizen_api.extensions import db
 from models import Area, ServiceType
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import binary_copy
+
 YEARS = 4
 # Share of the day's reports in each hour (Casablanca time, UTC+1), peak ~4.5x average.
 HOURLY = np.array(
@@ -41,40 +47,38 @@ HOURLY = np.array(
 HOURLY = HOURLY / HOURLY.sum()
 
 
-def ensure_database(url: str) -> None:
+def ensure_database(url: str, fresh: bool = False) -> None:
+    """Create the database if missing (`fresh`: drop it first)."""
     u = make_url(url)
     with psycopg.connect(
         host=u.host, port=u.port or 5432, user=u.username, dbname="postgres", autocommit=True
     ) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
         exists = "SELECT 1 FROM pg_database WHERE datname = %s"
         if not conn.execute(exists, [u.database]).fetchall():
             conn.execute(f'CREATE DATABASE "{u.database}"')
 
 
-def codes(start: int, n: int) -> np.ndarray:
-    """Unique tracking codes: a bijection of the counter onto 30^8, scrambled (numpy, no
-    per-row Python: the digits, least significant first, index the alphabet)."""
+def code_bytes(start: int, n: int) -> np.ndarray:
+    """Unique tracking codes, (n, 9) bytes: a bijection of the counter onto 30^8,
+    scrambled (numpy, no per-row Python: the digits, least significant first, index the
+    alphabet)."""
     space = len(ALPHABET) ** 8
     values = (np.arange(start, start + n, dtype=np.int64) * 982_451_653 + 7) % space
     digits = (values[:, None] // (30 ** np.arange(8, dtype=np.int64))) % 30
     chars = np.frombuffer(ALPHABET.encode(), dtype="S1")[digits]
     out = np.empty((n, 9), dtype="S1")
     out[:, :4], out[:, 4], out[:, 5:] = chars[:, :4], b"-", chars[:, 4:]
-    return out.view("S9").ravel().astype(str)
+    return out.view(np.uint8)
 
 
-def timestamps(epochs: np.ndarray) -> np.ndarray:
-    """UTC timestamps as PostgreSQL reads them, whole seconds (vectorised)."""
-    return np.char.add(np.datetime_as_string(epochs.astype("datetime64[s]"), unit="s"), "+00")
-
-
-def ewkb_hex(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Hex EWKB of SRID 4326 points: what PostGIS parses fastest in COPY text."""
+def ewkb(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """EWKB of SRID 4326 points, (n, 25) bytes: PostGIS's binary input of a geometry."""
     raw = np.zeros((len(xs), 25), dtype=np.uint8)
     raw[:, :9] = np.frombuffer(bytes.fromhex("0101000020E6100000"), dtype=np.uint8)
     raw[:, 9:] = np.column_stack([xs, ys]).astype("<f8").view(np.uint8)
-    text = raw.tobytes().hex().upper()
-    return np.array([text[i * 50 : (i + 1) * 50] for i in range(len(xs))])
+    return raw
 
 
 def main() -> None:
@@ -82,15 +86,19 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--chunk", type=int, default=200_000)
+    parser.add_argument(
+        "--streams", type=int, default=2, help="COPY connections at once (default 2: the cores)"
+    )
     parser.add_argument("--seed", type=int, default=311)
     parser.add_argument(
         "--keep-indexes",
         action="store_true",
         help="COPY into the indexed table (default: drop the secondary indexes, COPY, rebuild)",
     )
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     args = parser.parse_args()
 
-    ensure_database(args.database_url)
+    ensure_database(args.database_url, args.fresh)
     secret = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)  # the app needs one
     app = create_app(
         {"DATABASE_URL": args.database_url, "LOG_LEVEL": "WARNING", "SECRET_KEY": secret}
@@ -126,7 +134,7 @@ def main() -> None:
     area_codes = list(areas)
     area_id_of = np.array([areas[c].id for c in area_codes])
     pool_area_index = np.array([area_codes.index(c) for c in pool_area])
-    pool_geom = ewkb_hex(xs, ys)
+    pool_geom = ewkb(xs, ys)
     route_department = np.full((len(services), len(area_codes)), -1)
     route_rule = np.full((len(services), len(area_codes)), -1)
     for i, service in enumerate(services):
@@ -150,19 +158,9 @@ def main() -> None:
     )
     with conn.cursor() as cur:
         deferred = [] if args.keep_indexes else defer_indexes(cur)
-        # The rows are built from the seeded catalogue, so their foreign keys hold: skip
-        # the per-row FK triggers (needs a superuser; a real import would check them).
-        cur.execute("SET session_replication_role = replica")
         conn.commit()
-        pool, sender = ThreadPoolExecutor(max_workers=1), None
-
-        def send(data: str) -> float:
-            copy_started = time.perf_counter()
-            with cur.copy(f"COPY service_requests ({columns}) FROM STDIN") as copy:
-                copy.write(data)
-            conn.commit()
-            return time.perf_counter() - copy_started
-
+        streams = Streams(url, args.streams, columns)
+        in_flight: list = []
         while written < args.rows:
             n = min(args.chunk, args.rows - written)
             chunk_started = time.perf_counter()
@@ -179,50 +177,48 @@ def main() -> None:
                 np.where(rng.random(n) < 0.85, "closed", "resolved"),
                 np.where(rng.random(n) < 0.5, "submitted", "in_progress"),
             )
-            langs = rng.choice(["fr", "ar", "en"], n, p=[0.6, 0.35, 0.05])
-            # Every column as strings, in numpy; rows routed nowhere are left out.
+            langs = LANGS[rng.choice(3, n, p=[0.6, 0.35, 0.05])]
             area_of = pool_area_index[picks]
             department = route_department[svc, area_of]
-            keep = department >= 0
-            closed_at = np.where(closed, timestamps(requested + closes_after * 86400), "\\N")
-            columns_text = [
-                codes(drawn, n),
-                service_ids[svc].astype(str),
-                status,
-                pool_geom[picks],
-                np.full(n, "Signalé par un habitant"),
-                np.full(n, "\\N"),
-                np.full(n, "{}"),
-                langs,
-                np.full(n, "api"),
-                area_id_of[area_of].astype(str),
-                department.astype(str),
-                route_rule[svc, area_of].astype(str),
-                np.full(n, "bench: generated"),
-                timestamps(requested),
-                timestamps(requested + np.minimum(closes_after, age_days) * 86400),
-                timestamps(requested + sla_hours[svc] * 3600),
-                closed_at,
-            ]
-            rows = zip(*(c[keep].tolist() for c in columns_text), strict=True)
-            data = "\n".join(map("\t".join, rows)) + "\n"
+            keep = department >= 0  # rows routed nowhere are left out
+            columns_of = {
+                "code": code_bytes(drawn, n),
+                "service": service_ids[svc],
+                "geom": pool_geom[picks],
+                "lang": langs,
+                "area": area_id_of[area_of],
+                "department": department,
+                "rule": route_rule[svc, area_of],
+                "requested": requested,
+                "updated": requested + np.minimum(closes_after, age_days) * 86400,
+                "expected": requested + sla_hours[svc] * 3600,
+                "closed": requested + closes_after * 86400,
+            }
+            # One group of rows per status: within one, every field has one width.
+            parts = []
+            for value in ("submitted", "in_progress", "resolved", "closed"):
+                group = keep & (status == value)
+                if group.any():
+                    picked = {k: v[group] for k, v in columns_of.items()}
+                    parts.append(binary_copy.rows(fields(value, picked), int(group.sum())))
+            data = binary_copy.HEADER + b"".join(parts) + binary_copy.TRAILER
             building += time.perf_counter() - chunk_started
-            # COPY in a second thread (it mostly waits on the socket while PostgreSQL
-            # parses), so the next chunk is built meanwhile: the two overlap.
-            if sender is not None:
-                copying += sender.result()
-            sender = pool.submit(send, data)
+            # COPY in other threads, one connection each (PostgreSQL parses each stream
+            # in its own backend), while the next chunk is built here.
+            in_flight.append(streams.submit(data))
+            while len(in_flight) > args.streams:
+                copying += in_flight.pop(0).result()
             written += int(keep.sum())
             drawn += n
             rate = written / (time.perf_counter() - started)
             print(
                 f"{written:>11,} rows  {rate:>9,.0f} rows/s  (building {building:.1f} s, "
-                f"COPY {copying:.1f} s)",
+                f"COPY {copying:.1f} s over {args.streams} streams)",
                 flush=True,
             )
-        if sender is not None:
+        for sender in in_flight:
             copying += sender.result()
-        pool.shutdown()
+        streams.close()
         elapsed = time.perf_counter() - started
         built = time.perf_counter()
         for definition in deferred:
@@ -230,7 +226,6 @@ def main() -> None:
         conn.commit()
         if deferred:
             print(f"rebuilt {len(deferred)} indexes in {time.perf_counter() - built:.1f} s")
-        conn.commit()
     # VACUUM, not only ANALYZE: the visibility map lets the list's grid index (migration
     # 0007) answer by index-only scans, as it does once autovacuum has run.
     conn.autocommit = True
@@ -239,6 +234,73 @@ def main() -> None:
     print(f"VACUUM ANALYZE in {time.perf_counter() - vacuumed:.1f} s")
     conn.close()
     print(f"COPY: {written:,} reports in {elapsed:.1f} s = {written / elapsed:,.0f} reports/s")
+
+
+DESCRIPTION = "Signalé par un habitant".encode()
+LANGS = np.frombuffer(b"fraren", np.uint8).reshape(3, 2)  # fr, ar, en
+REASON = b"bench: generated"
+
+
+def fields(status: str, c: dict) -> list[tuple[str, object]]:
+    """The binary COPY fields of rows of one status (the columns of `columns`)."""
+    closed = status in ("resolved", "closed")
+    return [
+        ("bytes", c["code"]),
+        ("int8", c["service"]),
+        ("bytes", status.encode()),
+        ("bytes", c["geom"]),
+        ("bytes", DESCRIPTION),
+        ("null", None),  # address
+        ("bytes", b"{}"),  # attributes (json: its text)
+        ("bytes", c["lang"]),
+        ("bytes", b"api"),
+        ("int8", c["area"]),
+        ("int8", c["department"]),
+        ("int8", c["rule"]),
+        ("bytes", REASON),
+        ("timestamptz", c["requested"]),
+        ("timestamptz", c["updated"]),
+        ("timestamptz", c["expected"]),
+        ("timestamptz", c["closed"]) if closed else ("null", None),
+    ]
+
+
+class Streams:
+    """`count` connections, each COPYing the chunks handed to it in a thread of its own
+    (one transaction per chunk), with the per-row foreign-key triggers off."""
+
+    def __init__(self, url, count: int, columns: str):
+        self.sql = f"COPY service_requests ({columns}) FROM STDIN (FORMAT binary)"
+        self.pool = ThreadPoolExecutor(max_workers=count)
+        self.free: queue.Queue = queue.Queue()
+        for _ in range(count):
+            conn = psycopg.connect(
+                host=url.host, port=url.port or 5432, user=url.username, dbname=url.database
+            )
+            # The rows are built from the seeded catalogue, so their foreign keys hold:
+            # skip the per-row FK triggers (needs a superuser; a real import checks them).
+            conn.execute("SET session_replication_role = replica")
+            conn.commit()
+            self.free.put(conn)
+
+    def _send(self, data: bytes) -> float:
+        conn = self.free.get()
+        try:
+            copy_started = time.perf_counter()
+            with conn.cursor() as cur, cur.copy(self.sql) as copy:
+                copy.write(data)
+            conn.commit()
+            return time.perf_counter() - copy_started
+        finally:
+            self.free.put(conn)
+
+    def submit(self, data: bytes):
+        return self.pool.submit(self._send, data)
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        while not self.free.empty():
+            self.free.get().close()
 
 
 def defer_indexes(cur) -> list[str]:

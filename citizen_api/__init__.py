@@ -34,6 +34,7 @@ def register_extensions(app: Flask) -> None:
     catalogue copy current (attached here, never at import; idempotent)."""
     from citizen_api.domain import catalogue_cache
     from citizen_api.extensions import db
+    from citizen_api.web.read_only import register_read_only
     from models import stats
     from models.engine import engine_options, install_listeners, normalize_url
 
@@ -47,6 +48,7 @@ def register_extensions(app: Flask) -> None:
         install_listeners(db.engine)
     stats.install_listeners()
     catalogue_cache.install_listeners()
+    register_read_only(app, db)
 
 
 def register_notifications(app: Flask) -> None:

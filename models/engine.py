@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 import os
+import select
 import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 
 SPATIALITE_HINT = (
     "SpatiaLite is not installed: install the Debian package libsqlite3-mod-spatialite "
@@ -58,8 +60,9 @@ def engine_options(url: str, statement_timeout_ms: int | None = None) -> dict:
     options = "-c plan_cache_mode=force_custom_plan -c timezone=UTC"
     if statement_timeout_ms:
         options += f" -c statement_timeout={int(statement_timeout_ms)}"
+    # No pool_pre_ping (a round trip per checkout): _closed_by_server below notices a
+    # connection the server ended without one.
     return {
-        "pool_pre_ping": True,
         "pool_size": 10,
         "connect_args": {"options": options, "connect_timeout": 5},
     }
@@ -91,12 +94,32 @@ def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
+def _closed_by_server(dbapi_conn, _record, _proxy) -> None:
+    """Pool checkout: refuse a connection the server has ended (a restart, a failover, an
+    idle timeout), with no round trip. An idle PostgreSQL connection is sent nothing
+    unless the server is ending it (a FATAL message, then end of file), so a socket with
+    anything to read is a dead one: the pool drops it and checks out or opens another.
+    (A connection that dies while in use still fails that request, with or without a
+    ping; the error handlers answer 503 and the pool is renewed.)"""
+    try:
+        fd = dbapi_conn.fileno()
+    except Exception:  # closed on our side already
+        raise DisconnectionError("connection closed") from None
+    if select.select([fd], [], [], 0)[0]:
+        raise DisconnectionError("the server closed the connection")
+
+
 def install_listeners(engine: Engine) -> Engine:
-    """Make every new SQLite connection SpatiaLite-ready; PostgreSQL needs nothing."""
+    """Make every new SQLite connection SpatiaLite-ready; check PostgreSQL connections
+    at checkout for having been closed by the server."""
     if engine.dialect.name == "sqlite" and not event.contains(
         engine, "connect", _on_sqlite_connect
     ):
         event.listen(engine, "connect", _on_sqlite_connect)
+    if engine.dialect.name == "postgresql" and not event.contains(
+        engine, "checkout", _closed_by_server
+    ):
+        event.listen(engine, "checkout", _closed_by_server)
     return engine
 
 

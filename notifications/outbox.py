@@ -29,13 +29,56 @@ def enqueue_receipt(
     """The receipt with the tracking code, for a report filed with a phone number; when a
     live `alert` explains the report, it says the problem is known and until when."""
     settings = settings_for(session)
-    url = settings.report_url(report.tracking_code)
-    if alert is not None:
-        headline = alert.headline.get(report.lang) or alert.headline.get("fr", "")
-        body = texts.known_receipt(report.lang, report.tracking_code, url, headline, alert.ends_at)
-    else:
-        body = texts.receipt(report.lang, report.tracking_code, url)
+    body = _receipt_body(settings, report, alert)
     return _enqueue(session, settings, report, "receipt", f"receipt:{report.id}", body)
+
+
+def receipt_fields(
+    session: Session,
+    report: ServiceRequest,
+    contact: ReporterContact,
+    counts: tuple[int, int],
+    alert: Alert | None = None,
+) -> dict:
+    """The receipt of a report being filed, as the columns a single statement writes
+    (channel, body, segments, state, reason): what enqueue_receipt would store, for a
+    report not flushed yet. `counts`: messages sent to `contact` and SMS sent by the
+    whole city in the last 24 hours (the two caps)."""
+    settings = settings_for(session)
+    body = _receipt_body(settings, report, alert)
+    channel = choose_channel(settings, contact, report)
+    state, reason = _state(settings, contact, channel, lambda: counts[0], lambda: counts[1])
+    return {
+        "channel": channel,
+        "body": body,
+        "segments": texts.segments(body),
+        "state": state,
+        "reason": reason,
+    }
+
+
+def _receipt_body(settings: Settings, report: ServiceRequest, alert: Alert | None) -> str:
+    code = report.tracking_code
+    url = settings.report_url(code)
+    if alert is None:
+        return texts.receipt(report.lang, code, url)
+    headline = alert.headline.get(report.lang) or alert.headline.get("fr", "")
+    return texts.known_receipt(report.lang, code, url, headline, alert.ends_at)
+
+
+def _state(
+    settings: Settings, contact: ReporterContact, channel: str, sent_today, city_sms
+) -> tuple[str, str | None]:
+    """A new message's state and why: skipped for an opted-out number, one at its daily
+    cap, or an SMS past the city's daily SMS cap, else pending. `sent_today()` and
+    `city_sms()` count; each is only asked when it matters."""
+    if contact.opted_out_at is not None:
+        return "skipped", "opted out (STOP)"
+    if sent_today() >= settings.notify_daily_cap:
+        return "skipped", f"daily cap of {settings.notify_daily_cap} messages reached"
+    if channel == "sms" and city_sms() >= settings.notify_city_daily_sms_cap:
+        return "skipped", CITY_CAP_REASON
+    return "pending", None
 
 
 def enqueue_status_update(
@@ -80,15 +123,14 @@ def _enqueue(
         return existing
     if report.id is None:
         session.flush()
-    state, reason = "pending", None
-    if contact.opted_out_at is not None:
-        state, reason = "skipped", "opted out (STOP)"
-    elif contact.id is not None and _sent_today(session, contact) >= settings.notify_daily_cap:
-        state, reason = "skipped", f"daily cap of {settings.notify_daily_cap} messages reached"
     channel = choose_channel(settings, contact, report)
-    city_cap = settings.notify_city_daily_sms_cap
-    if state == "pending" and channel == "sms" and sms_last_24h(session) >= city_cap:
-        state, reason = "skipped", CITY_CAP_REASON
+    state, reason = _state(
+        settings,
+        contact,
+        channel,
+        lambda: _sent_today(session, contact) if contact.id is not None else 0,
+        lambda: sms_last_24h(session),
+    )
     message = OutboundMessage(
         dedupe_key=key,
         request_id=report.id,

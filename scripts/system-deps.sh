@@ -3,6 +3,7 @@
 #   scripts/system-deps.sh spatialite   SpatiaLite for SQLite (the embedded default)
 #   scripts/system-deps.sh postgis      PostGIS for the local PostgreSQL server
 #   scripts/system-deps.sh chromium     Debian's Chromium, for the public page's browser tests
+#   scripts/system-deps.sh wrk          the HTTP load generator of `make bench`
 # As root with apt-get, missing Debian packages are installed; otherwise it says what to
 # install and fails.
 set -euo pipefail
@@ -31,6 +32,10 @@ for want in "$@"; do
       if ! command -v chromium >/dev/null 2>&1; then
         missing+=(chromium)
       fi
+      ;;
+    wrk)
+      command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+      command -v pgbench >/dev/null 2>&1 || missing+=(postgresql-client)
       ;;
     *) echo "unknown dependency: $want" >&2; exit 2 ;;
   esac

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -84,8 +85,16 @@ def list_services(args):
         query = query.where(
             exists().where(RoutingRule.service_type_id == ServiceType.id, applies_at(hit))
         )
-    items = [service_view(s, lang) for s in db.session.scalars(query)]
-    return localize(json_response({"items": items}), lang)
+        items = [service_view(s, lang) for s in db.session.scalars(query)]
+        return localize(json_response({"items": items}), lang)
+    # The whole catalogue: encoded once per language for as long as this process's
+    # catalogue copy lives (it is dropped when the catalogue changes, or after its TTL).
+    memo = catalogue(db.session).memo
+    body = memo.get(("services", lang))
+    if body is None:
+        items = [service_view(s, lang) for s in db.session.scalars(query)]
+        body = memo[("services", lang)] = orjson.dumps({"items": items})
+    return localize(json_response(body, encoded=True), lang)
 
 
 @blp.get("/suggest")

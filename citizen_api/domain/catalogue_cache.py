@@ -169,6 +169,9 @@ class Catalogue:
             "department": {d.code: d.id for d in self.departments.values()},
         }
         self.area_index = AreaIndex.load(session)
+        # Answers derived from this copy (e.g. the encoded list of services), dropped
+        # with it.
+        self.memo: dict = {}
         self.loaded_at = self.checked_at = time.monotonic()
 
     def covers(self, rows, department_ids=()) -> bool:

@@ -5,6 +5,7 @@ Shared by every way a report comes in (the native API, Open311); free of Flask.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -21,6 +22,7 @@ from citizen_api.domain.attributes import validate_attributes
 from citizen_api.domain.catalogue_cache import catalogue
 from citizen_api.domain.incidents import link_to_alert
 from citizen_api.domain.phones import InvalidPhone, parse_mobile
+from citizen_api.domain.report_insert import insert_report
 from citizen_api.domain.routing import NoRoute, route
 from citizen_api.domain.tracking import new_code
 from models import ReporterContact, RequestEvent, ServiceRequest, ServiceType, utcnow
@@ -111,50 +113,69 @@ def file_report(
             "service-unavailable-here",
         ) from exc
 
+    # A live alert explains it: still filed, but linked to the alert's incident, due
+    # when the alert ends, and the receipt says the problem is known and until when.
+    alert = explaining(session, long, lat, service.code)
     token = secrets.token_urlsafe(32)
+    values = {
+        "tracking_code": new_code(),
+        "report_token_hash": hash_report_token(token),
+        "service_type_id": service.id,
+        "description": description,
+        "address": address,
+        "attributes": clean,
+        "lang": lang,
+        "channel": channel,
+        "area_id": decision.area.area_id,
+        "department_id": decision.rule.department_id,
+        "routing_rule_id": decision.rule.id,
+        "routing_reason": decision.reason,
+        # Stated, not left to column defaults: nothing has to be read back.
+        "status": "submitted",
+        "priority": "normal",
+        "version": 1,
+        "supporters_count": 0,
+        "verified_supporters": 0,
+        "description_hidden": False,
+    }
+    event = {
+        "kind": "submitted",
+        "to_status": "submitted",
+        "public": True,
+        "actor": actor,
+        "department_id": decision.rule.department_id,
+    }
+    due = alert.ends_at if alert is not None else service.sla_hours
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement for the report, its event, statistics and receipt.
+        report = insert_report(session, values, event, e164, (lat, long, due), alert)
+    else:
+        report = _add_report(session, values, event, e164, (lat, long, due), alert)
+    if alert is not None:
+        link_to_alert(session, report, alert)
+    report.known_alert = alert
+    report.report_token = token
+    return report
+
+
+def _add_report(session, values, event, e164, where, alert) -> ServiceRequest:
+    """The ORM's way (SQLite): the unit of work writes the report and its event, the
+    statistics follow its flush (models.stats), then the receipt."""
+    lat, long, due = where
     report = ServiceRequest(
-        tracking_code=new_code(),
-        report_token_hash=hash_report_token(token),
-        service_type_id=service.id,
+        **values,
         geom=f"SRID=4326;POINT({long!r} {lat!r})",
-        description=description,
-        address=address,
-        attributes=clean,
-        lang=lang,
-        channel=channel,
-        area_id=decision.area.area_id,
-        department_id=decision.rule.department_id,
-        routing_rule_id=decision.rule.id,
-        routing_reason=decision.reason,
         contact=_contact(session, e164) if e164 else None,
-        expected_at=utcnow(service.sla_hours),
-        # Stated, not left to column defaults: the stats hook reads them after the flush,
-        # which would otherwise cost a SELECT to load them back.
-        status="submitted",
-        supporters_count=0,
+        expected_at=due if isinstance(due, dt.datetime) else utcnow(due),
         resolved_at=None,
         closed_at=None,
     )
-    report.events.append(
-        RequestEvent(
-            kind="submitted",
-            to_status="submitted",
-            public=True,
-            actor=actor,
-            department_id=decision.rule.department_id,
-        )
-    )
+    report.events.append(RequestEvent(**event))
     session.add(report)
     session.flush()
-    # A live alert explains it: still filed, but linked to the alert's incident, and the
-    # receipt says the problem is known and until when.
-    report.known_alert = explaining(session, long, lat, service.code)
-    if report.known_alert is not None:
-        link_to_alert(session, report, report.known_alert)
-    enqueue_receipt(session, report, report.known_alert)  # in this same transaction
+    enqueue_receipt(session, report, alert)  # in this same transaction
     set_committed_value(report, "lat", lat)
     set_committed_value(report, "long", long)
-    report.report_token = token
     return report
 
 

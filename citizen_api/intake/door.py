@@ -87,7 +87,7 @@ class Door:
             report.photos.append(Photo(**d["photo"]))
         if phone is None:
             report.contact = self.contact
-            enqueue_receipt(self.session, report)
+            enqueue_receipt(self.session, report, report.known_alert)
         self.outcome.report = report
         self._end()
         receipt = self.session.scalar(

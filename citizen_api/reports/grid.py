@@ -18,7 +18,7 @@ import math
 
 from sqlalchemy import Integer, bindparam, cast, func, literal_column, select, tuple_, union_all
 
-from citizen_api.reports.reading import PUBLIC_COLUMNS, SR
+from citizen_api.reports.reading import LIST_COLUMNS_PG, SR
 
 CELLS_PER_DEGREE = 100  # as in the index of alembic/versions/0007_list_grid_index.py
 MAX_SCANS = 36  # (status, cell) pairs; a larger box takes the general query
@@ -37,7 +37,7 @@ def _cells(low: float, high: float) -> range:
 
 
 def page_query(statuses: list[str], box, after: tuple | None, size: int):
-    """(statement, parameters) selecting the public columns of the `size` newest reports
+    """(statement, parameters) selecting the list's columns of the `size` newest reports
     in `box` with one of `statuses` (older than `after` = (requested_at, id), the
     cursor, when given), or None when the box covers too many cells for this path."""
     x1, y1, x2, y2 = (float(v) for v in box)
@@ -99,4 +99,6 @@ def _statement(statuses: int, across: int, up: int, cursor: bool):
         .limit(size)
         .subquery()
     )
-    return select(*PUBLIC_COLUMNS).join_from(SR, page, page.c.id == SR.c.id).order_by(*NEWEST_FIRST)
+    return (
+        select(*LIST_COLUMNS_PG).join_from(SR, page, page.c.id == SR.c.id).order_by(*NEWEST_FIRST)
+    )

@@ -1,12 +1,17 @@
 """Lean reads of reports for the public endpoints: Core selects of only the columns the
 public representation shows (no ORM identity map, no joined catalogue rows: names come
-from citizen_api.domain.catalogue_cache), and one query for the photos of a whole page."""
+from citizen_api.domain.catalogue_cache). On PostgreSQL each report's photos (and, for
+one report, its history) come in the same statement, aggregated as JSON; SQLite reads
+them in one more query per page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from models import Photo, RequestEvent, ServiceRequest
@@ -56,11 +61,71 @@ EVENT_COLUMNS = (
 )
 
 
+class PhotoRow(NamedTuple):
+    key: str
+    thumb_key: str
+    width: int | None
+    height: int | None
+    hidden: bool
+
+
+class EventRow(NamedTuple):
+    kind: str
+    to_status: str | None
+    public: bool
+    note: str | None
+    department_id: int | None
+    created_at: dt.datetime
+
+
+def _json_of(columns, where, order):
+    """PostgreSQL: a correlated subquery of the matching rows as one JSON array of
+    arrays (NULL when there is none)."""
+    return (
+        select(func.json_agg(aggregate_order_by(func.json_build_array(*columns), order)))
+        .where(where)
+        .scalar_subquery()
+    )
+
+
+PHOTOS_JSON = _json_of(PHOTO_COLUMNS[1:], Photo.request_id == SR.c.id, Photo.id).label("photos")
+EVENTS_JSON = _json_of(EVENT_COLUMNS, RequestEvent.request_id == SR.c.id, RequestEvent.id).label(
+    "events"
+)
+# The list's columns on PostgreSQL: the public ones and the report's photos.
+LIST_COLUMNS_PG = (*PUBLIC_COLUMNS, PHOTOS_JSON)
+
+
+def list_columns(dialect: str) -> tuple:
+    return LIST_COLUMNS_PG if dialect == "postgresql" else PUBLIC_COLUMNS
+
+
 def report_by_code(session: Session, code: str):
-    """The public columns of one report (and its original's code), or None."""
-    return session.execute(
-        select(*PUBLIC_COLUMNS, ORIGINAL_CODE).where(SR.c.tracking_code == code)
-    ).first()
+    """The public columns of one report (and its original's code), or None; on
+    PostgreSQL with its photos and events (see `photos_and_events`)."""
+    columns = (*PUBLIC_COLUMNS, ORIGINAL_CODE)
+    if session.get_bind().dialect.name == "postgresql":
+        columns = (*columns, PHOTOS_JSON, EVENTS_JSON)
+    return session.execute(select(*columns).where(SR.c.tracking_code == code)).first()
+
+
+def photos_and_events(session: Session, row) -> tuple[list, list]:
+    """A report's photos and events (rows of `report_by_code`), oldest first."""
+    if "events" in row._fields:
+        photos = [PhotoRow(*p) for p in row.photos or ()]
+        events = [
+            EventRow(*e[:5], dt.datetime.fromisoformat(e[5]).astimezone(dt.UTC))
+            for e in row.events or ()
+        ]
+        return photos, events
+    return photos_of(session, [row.id])[row.id], events_of(session, row.id)
+
+
+def page_photos(session: Session, page) -> dict[int, list]:
+    """The photos of each report of a page of rows (of `list_columns`)."""
+    if page and "photos" in page[0]._fields:
+        return {r.id: [PhotoRow(*p) for p in r.photos] if r.photos else [] for r in page}
+    return photos_of(session, [r.id for r in page])
 
 
 def events_of(session: Session, report_id: int) -> list:

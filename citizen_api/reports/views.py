@@ -130,12 +130,11 @@ def get_request(code):
     row = canonical and reading.report_by_code(db.session, canonical)
     if not row:
         raise not_found(code)
-    events = reading.events_of(db.session, row.id)
-    photos = reading.photos_of(db.session, [row.id])
+    photos, events = reading.photos_and_events(db.session, row)
     departments = [e.department_id for e in events if e.department_id]
     cat = catalogue_covering(db.session, [row], departments)
     body = {
-        **public_row(row, lang, cat, photos[row.id]),
+        **public_row(row, lang, cat, photos),
         **public_history_rows(events, row.department_id, row.duplicate_of, lang, cat),
     }
     return localize(json_response(body), lang)
@@ -158,7 +157,7 @@ def list_requests(args):
     if fast is not None:
         rows = db.session.execute(*fast).all()
     else:
-        query = select(*reading.PUBLIC_COLUMNS).order_by(
+        query = select(*reading.list_columns(db.engine.dialect.name)).order_by(
             ServiceRequest.requested_at.desc(), ServiceRequest.id.desc()
         )
         for condition in conditions:
@@ -169,7 +168,7 @@ def list_requests(args):
             )
         rows = db.session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
-    photos = reading.photos_of(db.session, [r.id for r in page])
+    photos = reading.page_photos(db.session, page)
     cat = catalogue_covering(db.session, page)
     next_cursor = encode_cursor([page[-1].requested_at, page[-1].id]) if more else None
     headers = {}

@@ -27,6 +27,8 @@ from flask import Flask, Response, request
 from flask_limiter import HeaderNames, Limiter
 from werkzeug.routing import Rule
 
+from citizen_api.web import limit_storage
+
 EXEMPT_PATHS = ("/healthz", "/readyz")
 REDIS_TIMEOUT_S = 0.5
 # Flask-Limiter writes its Retry-After on every answer, over the app's own; it writes it
@@ -131,7 +133,7 @@ def register_limits(app: Flask) -> Limiter:
     limiter = Limiter(
         client_address,
         app=app,
-        storage_uri=redis_url or "memory://",
+        storage_uri=redis_url or f"{limit_storage.SCHEME}://",
         storage_options=(
             {"socket_connect_timeout": REDIS_TIMEOUT_S, "socket_timeout": REDIS_TIMEOUT_S}
             if redis_url

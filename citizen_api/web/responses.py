@@ -7,9 +7,15 @@ from flask import Response
 
 
 def json_response(
-    payload, status: int = 200, headers: dict | None = None, mimetype: str = "application/json"
+    payload,
+    status: int = 200,
+    headers: dict | None = None,
+    mimetype: str = "application/json",
+    encoded: bool = False,
 ) -> Response:
-    response = Response(orjson.dumps(payload), status=status, mimetype=mimetype)
+    """`payload` as JSON (`encoded`: it is JSON already, as bytes)."""
+    body = payload if encoded else orjson.dumps(payload)
+    response = Response(body, status=status, mimetype=mimetype)
     if headers:
         response.headers.update(headers)
     return response

@@ -64,6 +64,24 @@ def test_an_outage_is_503_and_the_app_recovers_by_itself(cluster, outage_app, mo
     assert count_reports(outage_app) == before + 1
 
 
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_a_restart_between_two_requests_goes_unnoticed(cluster, outage_app, mode):
+    """The pool's idle connections died with the server; the next requests get new
+    ones instead of failing on a dead one (no ping round trip per request for that)."""
+    client = outage_app.test_client()
+    assert client.get("/readyz").status_code == 200  # leaves a connection in the pool
+    assert client.post("/api/v1/requests", json=BODY).status_code == 201
+    before = count_reports(outage_app)
+
+    cluster.stop(mode)
+    cluster.start()
+    assert client.get("/readyz").status_code == 200
+    created = client.post("/api/v1/requests", json=BODY)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    assert client.get(created.headers["Location"]).status_code == 200
+    assert count_reports(outage_app) == before + 1
+
+
 def test_a_retry_across_an_outage_files_exactly_one_report(cluster, outage_app):
     client = outage_app.test_client()
     key = str(uuid.uuid4())

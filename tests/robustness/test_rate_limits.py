@@ -205,3 +205,18 @@ def test_open311_creation_has_the_creation_limit_not_the_read_limit(make_variant
     assert count_reports(limited) == 2
     # Reading is not creating: the read allowance is untouched by those posts.
     assert client.get(f"{V2}/requests.json").status_code == 200
+
+
+def test_counting_in_worker_memory_starts_no_thread_per_request(limited):
+    """Without Redis the counters live in the worker's memory; limits' own memory
+    storage starts a timer thread on nearly every hit, ours sweeps inline."""
+    import threading
+
+    storage = limited.extensions["casa311.limiter"].storage
+    timer = storage.timer
+    threads = {t.ident for t in threading.enumerate()}
+    client = limited.test_client()
+    statuses = {client.get("/api/v1/services").status_code for _ in range(8)}
+    assert statuses == {200, 429}  # counted, and refused past 5
+    assert storage.timer is timer  # never a new expiry timer...
+    assert {t.ident for t in threading.enumerate()} <= threads | {timer.ident}  # ...nor thread
