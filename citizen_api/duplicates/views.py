@@ -10,7 +10,7 @@ from citizen_api.duplicates.nearby import NEARBY_DAYS, add_supporter, nearby_ope
 from citizen_api.duplicates.schemas import NearbyArgs, NearbyOut, SupporterIn, SupportOut
 from citizen_api.extensions import db
 from citizen_api.reports.present import public_view
-from citizen_api.reports.queries import get_report
+from citizen_api.reports.queries import find_report, get_report
 from citizen_api.web.docs import problem_response
 from citizen_api.web.errors import Problem, validation_problem
 from citizen_api.web.lang import localize, negotiate
@@ -54,7 +54,10 @@ def support(data, code):
         raise Problem(409, "This report is closed; it takes no more support.", type="closed")
     voucher = None
     if "my_report" in data:
-        voucher = get_report(data["my_report"])
+        # A body field naming no report is the body's fault (422), not the URL's (404).
+        voucher = find_report(data["my_report"])
+        if voucher is None:
+            raise validation_problem({"my_report": ["No report has this tracking code."]})
         if voucher.id == report.id or not check_report_token(voucher, data["my_report_token"]):
             raise validation_problem(
                 {"my_report_token": ["Not the token of a report of yours (other than this one)."]}

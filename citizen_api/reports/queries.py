@@ -45,13 +45,20 @@ def report_token() -> str | None:
     return token or None
 
 
+def find_report(code: str) -> ServiceRequest | None:
+    """The report with this tracking code (in any usual spelling), or None."""
+    canonical = normalize(code)
+    if not canonical:
+        return None
+    return db.session.scalar(
+        select(ServiceRequest).where(ServiceRequest.tracking_code == canonical)
+    )
+
+
 def get_report(code: str, *, check_token: bool = False) -> ServiceRequest:
     """The report with this tracking code, or 404; with `check_token`, only for a caller
     who sends its report token (401 without one, 403 with another)."""
-    canonical = normalize(code)
-    report = canonical and db.session.scalar(
-        select(ServiceRequest).where(ServiceRequest.tracking_code == canonical)
-    )
+    report = find_report(code)
     if not report:
         raise not_found(code)
     if check_token:

@@ -73,7 +73,7 @@ def test_an_unconfirmed_phone_counts_publicly_only(app, client):
     assert response.json["supporters"] == 1 and boost(app, ticket) == (0, 0)
 
 
-@pytest.mark.parametrize("wrong", ["token", "self", "half"])
+@pytest.mark.parametrize("wrong", ["token", "self", "half", "unknown"])
 def test_a_borrowed_or_incomplete_voucher_is_refused(app, client, wrong):
     ticket = file(client)
     mine = file(client, phone="0661000077")
@@ -82,6 +82,8 @@ def test_a_borrowed_or_incomplete_voucher_is_refused(app, client, wrong):
         body = {"my_report": mine["tracking_code"], "my_report_token": "not-the-token"}
     elif wrong == "self":
         body = {"my_report": ticket["tracking_code"], "my_report_token": ticket["report_token"]}
+    elif wrong == "unknown":  # a voucher naming no report: the body is wrong, not the URL
+        body = {"my_report": "ZZZZ-ZZZZ", "my_report_token": mine["report_token"]}
     else:
         body = {"my_report": mine["tracking_code"]}
     response = client.post(

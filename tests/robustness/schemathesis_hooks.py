@@ -94,13 +94,25 @@ def _patch_ticket(case, body):
 
 
 def _moderate(case, body):
-    """The ticket's photo where a photo is named; a hide with a reason that needs no note."""
+    """A change the ticket's state allows: its photo where a photo is named, hidden when it
+    is shown and shown when it is hidden (the same state again is rightly a 422), a hide
+    with a reason that needs no note, under the ticket's current ETag."""
+    ticket = requests.get(
+        _url(case.formatted_path.removesuffix("/moderation")), headers=_admin(), timeout=10
+    )
+    now = ticket.json()
     if body.get("target") == "photo" or "photo" in body:
         body["photo"] = FUZZ["photo_id"]
+    if body.get("target") == "photo":
+        shown = [p for p in now.get("photos", []) if p.get("id") == FUZZ["photo_id"]]
+        hidden_now = bool(shown and shown[0].get("hidden"))
+    else:
+        hidden_now = bool(now.get("description_hidden"))
+    if isinstance(body.get("hidden"), bool):
+        body["hidden"] = not hidden_now
     if body.get("hidden") is True and body.get("reason") in (None, "other"):
         body["reason"] = rng.choice(["personal_data", "offensive", "unrelated"])
-    ticket = case.formatted_path.removesuffix("/moderation")
-    case.headers = {**(case.headers or {}), "If-Match": _etag(ticket)}
+    case.headers = {**(case.headers or {}), "If-Match": ticket.headers.get("ETag")}
 
 
 def _token(case, body):
