@@ -7,9 +7,11 @@ import re
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from citizen_api.domain.accounts import create_clerk
 from citizen_api.extensions import db
+from models import Clerk
 from tests.notifications.conftest import emulator, fake, tw, tw_app  # noqa: F401 - fixtures
 
 PASSWORD = "correct horse battery staple"
@@ -26,9 +28,12 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @pytest.fixture(scope="session")
 def console_staff(app):
+    # Idempotent: a module that imports this fixture gets its own copy of it, which may
+    # run again on the same session-wide app.
     with app.app_context():
         for username, (role, department) in STAFF.items():
-            create_clerk(db.session, username, PASSWORD, role, department)
+            if db.session.scalar(select(Clerk.id).where(Clerk.username == username)) is None:
+                create_clerk(db.session, username, PASSWORD, role, department)
         db.session.commit()
         db.session.remove()
     return STAFF

@@ -58,8 +58,12 @@ def test_filters_and_sorts(console, tickets, query, expected):
 
 
 def test_dates_are_days_in_casablanca(app, console, tickets):
-    # 23:30 UTC on 1 December is 00:30 on 2 December in Casablanca (UTC+1).
+    # 23:30 UTC on 1 December is 00:30 on 2 December in Casablanca (UTC+1). The others are
+    # put well before, so the test does not depend on the hour it runs at (filed "now"
+    # just before midnight UTC, they too fall on 2 December in Casablanca).
     set_times(app, tickets["school"], requested_at=dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC))
+    for name in ("maarif", "late", "light"):
+        set_times(app, tickets[name], requested_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC))
     client = console("nadia")
     assert listed(client.get("/console/?from=2026-12-02&to=2026-12-02")) == [tickets["school"]]
     assert tickets["school"] not in listed(client.get("/console/?to=2026-12-01"))
