@@ -32,7 +32,6 @@ from tests.conftest import rolled_back_session
 from tests.helpers import DOWNTOWN, make_app
 from tests.notifications.conftest import twilio_config
 
-NOW = dt.datetime.now(dt.UTC)
 HOUR = dt.timedelta(hours=1)
 URL = "https://casa311.test/r/"  # PUBLIC_BASE_URL of the test config, then /r/<code>
 
@@ -78,7 +77,7 @@ def earlier(s, contact, *, channel="sms", state="sent", hours_ago=1.0, n=1):
                 body="x",
                 segments=1,
                 state=state,
-                created_at=NOW - dt.timedelta(hours=hours_ago),
+                created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago),
             )
         )
     s.flush()
@@ -160,7 +159,7 @@ def test_a_receipt_explained_by_an_alert_says_so_in_the_residents_language(s):
 
 
 def test_a_resident_who_sent_stop_gets_a_skipped_row_saying_why(s):
-    person = contact(s, "+212612345678", opted_out_at=NOW - HOUR)
+    person = contact(s, "+212612345678", opted_out_at=dt.datetime.now(dt.UTC) - HOUR)
     report = filed(s)
     assert report.contact is person
     [message] = rows(s, report)
@@ -211,7 +210,7 @@ def test_the_city_wide_sms_cap(s):
 def test_the_city_cap_does_not_stop_whatsapp(s):
     for i in range(4):
         earlier(s, contact(s, f"+21261111111{i}"))
-    contact(s, "+212612345678", whatsapp_at=NOW - HOUR)
+    contact(s, "+212612345678", whatsapp_at=dt.datetime.now(dt.UTC) - HOUR)
     report = filed(s)
     [message] = rows(s, report)
     assert (message.channel, message.state) == ("whatsapp", "pending")
@@ -229,7 +228,7 @@ def skipped(s, person, reason, hours_ago=0.0):
             segments=1,
             state="skipped",
             last_error=reason,
-            created_at=NOW - dt.timedelta(hours=hours_ago),
+            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago),
         )
     )
     s.flush()
@@ -291,7 +290,10 @@ BOTH = Settings(**TWILIO, twilio_sms_from="CASA311", twilio_whatsapp_from="whats
     ],
 )
 def test_the_channel_of_a_message(settings, whatsapp_hours_ago, channel):
-    at = None if whatsapp_hours_ago is None else NOW - dt.timedelta(hours=whatsapp_hours_ago)
+    # Measured from the clock when the test runs (choose_channel reads it), not from when
+    # the module was imported: in a long suite that is many minutes earlier.
+    now = dt.datetime.now(dt.UTC)
+    at = None if whatsapp_hours_ago is None else now - dt.timedelta(hours=whatsapp_hours_ago)
     assert choose_channel(settings, ReporterContact(whatsapp_at=at), None) == channel
 
 
@@ -301,8 +303,9 @@ def test_the_whatsapp_session_lasts_24_hours():
     assert in_whatsapp_session(person, last + dt.timedelta(hours=23, minutes=59)) is True
     assert in_whatsapp_session(person, last + dt.timedelta(hours=24)) is False
     assert in_whatsapp_session(ReporterContact(whatsapp_at=None), last) is False
-    assert in_whatsapp_session(ReporterContact(whatsapp_at=NOW - HOUR)) is True  # now by default
-    assert in_whatsapp_session(ReporterContact(whatsapp_at=NOW - 25 * HOUR)) is False
+    now = dt.datetime.now(dt.UTC)
+    assert in_whatsapp_session(ReporterContact(whatsapp_at=now - HOUR)) is True  # now by default
+    assert in_whatsapp_session(ReporterContact(whatsapp_at=now - 25 * HOUR)) is False
 
 
 # --- status updates ----------------------------------------------------------------
