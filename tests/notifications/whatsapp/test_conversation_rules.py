@@ -10,10 +10,18 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from citizen_api.domain.catalogue_cache import forget_catalogue
 from citizen_api.extensions import db
 from citizen_api.intake.dispatch import Inbound, answer
 from citizen_api.webhooks.views import _intake
-from models import Conversation, ServiceRequest
+from models import (
+    Conversation,
+    Department,
+    RoutingRule,
+    ServiceAttribute,
+    ServiceRequest,
+    ServiceType,
+)
 from tests.conftest import clear_reports
 from tests.notifications.whatsapp.support import AT_SEA, DOWNTOWN, choice, new_sid
 
@@ -98,9 +106,8 @@ def test_a_whole_report_in_the_order_of_the_questions(r):
     assert r.says("2") == PHOTO
     assert r.says("0") == DETAILS
     summary = r.says("En face du numéro 12")
-    assert summary.startswith("Récapitulatif :\n• Fuite d'eau\n• ")
-    assert "\n• D'où vient l'eau ? → D'un compteur\n" in summary
-    assert summary.endswith(
+    assert summary == (
+        "Récapitulatif :\n• Fuite d'eau\n• Sidi Belyout\n• D'où vient l'eau ? → D'un compteur\n"
         "• Photo : non\n• « " + LEAK + " En face du numéro 12 »\n"
         "Répondez 1 pour envoyer, ou ANNULER."
     )
@@ -210,3 +217,114 @@ def test_english_switches_the_language_and_asks_again(r):
     asked = r.says("english")
     assert "Water leak" in asked and asked != LOCATION
     assert r.conversation().lang == "en"
+
+
+def test_in_english_the_choices_and_the_menu_are_english(r):
+    menu = r.says(LEAK)
+    r.says("english")
+    again = r.says("9")
+    assert again.startswith("There is no choice 9.")
+    assert "Water leak" in again and "Fuite d'eau" not in again
+    assert menu != again
+    r.says(choice(again.split("\n\n", 1)[1], "Water leak"))
+    asked = r.says(pin=DOWNTOWN)
+    assert asked.startswith("Where is the water coming from?\n1. The road or sidewalk\n")
+    r.says("1")
+    r.says("0")
+    summary = r.says("")  # an empty answer skips the details too
+    assert "\n• Water leak\n• Sidi Belyout\n" in summary
+    assert "\n• Where is the water coming from? → The road or sidewalk\n" in summary
+
+
+def test_the_summary_shows_the_description_cut_to_160_characters(r):
+    to_the_location(r)
+    r.says(pin=DOWNTOWN)
+    r.says("1")
+    r.says("0")
+    details = "Au coin de la rue, juste en face de la grande pharmacie verte, " * 2
+    summary = r.says(details.strip())
+    shown = summary.split("• « ")[1].split(" »")[0]
+    assert len(shown) == 160 and shown.endswith("…")
+    assert shown.startswith(LEAK + " Au coin de la rue")
+
+
+def test_an_empty_or_long_wrong_choice_is_named_shortly(r):
+    to_the_location(r)
+    r.says(pin=DOWNTOWN)
+    assert r.says("") == "Il n'y a pas de choix ?. Répondez par un numéro de 1 à 4.\n\n" + SOURCE
+    wrong = "je ne sais vraiment pas trop"  # 28 characters: shown cut to 20
+    assert r.says(wrong) == (
+        "Il n'y a pas de choix je ne sais vraiment…. Répondez par un numéro de 1 à 4.\n\n" + SOURCE
+    )
+
+
+def test_several_choices_are_offered_and_taken_where_the_service_allows_them(r):
+    menu = r.says("Un dépôt sauvage d'ordures et de gravats au coin de la rue")
+    if ". Dépôt sauvage d'ordures\n" not in menu + "\n":
+        menu = r.says("0")
+    r.says(choice(menu, "Dépôt sauvage d'ordures"))
+    assert r.says(pin=DOWNTOWN) == (
+        "Nature des déchets\n1. Ordures ménagères\n2. Gravats\n3. Encombrants\n"
+        "4. Déchets verts\n5. Produits dangereux\n"
+        "Vous pouvez donner plusieurs numéros, ex. « 1 3 »."
+    )
+    assert r.says("1 2") == PHOTO
+    r.says("0")
+    r.says("0")
+    assert r.says("1") == ""
+    (report,) = r.reports()
+    assert len(report.attributes["nature"]) == 2
+
+
+@pytest.fixture
+def plate_service(wa_app):
+    """A service whose required attribute is free text (none of the shipped ones is)."""
+    with wa_app.app_context():
+        service = ServiceType(
+            code="plaque-rue",
+            name_fr="Plaque de rue manquante",
+            name_ar="لوحة شارع مفقودة",
+            group_fr="Voirie",
+            group_ar="الطرق",
+            sla_hours=48,
+        )
+        db.session.add(service)
+        db.session.flush()
+        db.session.add(
+            ServiceAttribute(
+                service_type_id=service.id,
+                code="rue",
+                datatype="string",
+                required=True,
+                description_fr="Nom de la rue",
+                description_ar="اسم الشارع",
+                description_en="Street name",
+            )
+        )
+        voirie = db.session.scalar(select(Department).where(Department.code == "voirie"))
+        db.session.add(
+            RoutingRule(service_type_id=service.id, scope="city", department_id=voirie.id)
+        )
+        db.session.commit()
+        service_id = service.id
+        forget_catalogue()
+    yield
+    with wa_app.app_context():
+        db.session.delete(db.session.get(ServiceType, service_id))
+        db.session.commit()
+        forget_catalogue()
+
+
+def test_a_free_text_attribute_is_asked_in_words_and_kept(plate_service, r):
+    r.says(LEAK)
+    menu = r.says("0")
+    r.says(choice(menu, "Plaque de rue manquante"))
+    asked = r.says(pin=DOWNTOWN)
+    assert asked == "Nom de la rue (répondez par un texte court)"
+    assert r.conversation().step == "attribute"
+    assert r.says("Rue Tata") == PHOTO
+    r.says("0")
+    r.says("0")
+    r.says("1")
+    (report,) = r.reports()
+    assert report.attributes == {"rue": "Rue Tata"}
