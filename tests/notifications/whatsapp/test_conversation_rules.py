@@ -13,6 +13,7 @@ from sqlalchemy import select
 from citizen_api.domain.catalogue_cache import forget_catalogue
 from citizen_api.extensions import db
 from citizen_api.intake.dispatch import Inbound, answer
+from citizen_api.intake.expiry import expire_idle
 from citizen_api.webhooks.views import _intake
 from models import (
     Conversation,
@@ -328,3 +329,22 @@ def test_a_free_text_attribute_is_asked_in_words_and_kept(plate_service, r):
     r.says("1")
     (report,) = r.reports()
     assert report.attributes == {"rue": "Rue Tata"}
+
+
+def test_an_expired_conversations_photo_files_are_deleted(r, media):
+    message = Inbound(
+        sid=new_sid(),
+        sender="whatsapp:" + PHONE,
+        body=LEAK,
+        media_url=media.url("photo"),
+        media_type="image/jpeg",
+    )
+    assert "Photo reçue." in answer(r.intake, message)
+    photo = r.conversation().data["photo"]
+    keys = [photo["key"], photo["thumb_key"]]
+    assert keys[0] != keys[1]
+    assert all(r.intake.storage.get(k) is not None for k in keys)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
+    assert expire_idle(db.session, r.intake.storage, later)[0] == 1
+    assert [r.intake.storage.get(k) for k in keys] == [None, None]
+    assert r.conversation() is None
