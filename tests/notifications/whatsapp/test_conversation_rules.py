@@ -6,6 +6,7 @@ behaviour is in test_conversations.py; these are the fast tests `make mutation` 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -158,7 +159,8 @@ def test_a_typed_address_asks_for_a_pin_and_a_pin_at_sea_is_refused(r):
         " km) : casa311 ne traite que la ville. Envoyez la position du problème, dans la ville."
     )
     km = refused.split("(à environ ")[1].split(" km)")[0]
-    assert "," in km and "." not in km  # French decimals
+    assert re.fullmatch(r"\d+,\d", km)  # French decimals
+    assert 5 < float(km.replace(",", ".")) < 60  # 40 km out from the coast, roughly
     assert r.says(pin=DOWNTOWN) == SOURCE
 
 
@@ -228,6 +230,10 @@ def test_in_english_the_choices_and_the_menu_are_english(r):
     assert "Water leak" in again and "Fuite d'eau" not in again
     assert menu != again
     r.says(choice(again.split("\n\n", 1)[1], "Water leak"))
+    refused = r.says(pin=AT_SEA)
+    assert refused.startswith("This point is outside Casablanca (about ")
+    km = refused.split("(about ")[1].split(" km away)")[0]
+    assert re.fullmatch(r"\d+\.\d", km)  # English decimals
     asked = r.says(pin=DOWNTOWN)
     assert asked.startswith("Where is the water coming from?\n1. The road or sidewalk\n")
     r.says("1")
