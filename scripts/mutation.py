@@ -416,6 +416,12 @@ def main() -> int:
         help="run the given module's survivors of its last run again, against the current tests",
     )
     parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="with --recheck: only the survivors whose name contains this (repeatable)",
+    )
+    parser.add_argument(
         "--report",
         action="store_true",
         help="mutate nothing: summarize every module's and the planted mutants' last runs",
@@ -432,6 +438,8 @@ def main() -> int:
         for name in args.modules:
             last = saved_outcome(name)
             again = [m for m, st in (last.statuses if last else {}).items() if st == "survived"]
+            if args.only:
+                again = [m for m in again if any(part in m for part in args.only)]
             print(f"rechecking {len(again)} survivors of {name}...", flush=True)
             outcomes.append(recheck(name, again, args.children))
     if args.report:
