@@ -87,7 +87,7 @@ class Direct:
 @pytest.fixture
 def r(wa_app, emulator):
     emulator.fake.reset()
-    with wa_app.test_request_context():
+    with wa_app.test_request_context(method="POST"):  # a POST, as the webhook is
         yield Direct(wa_app)
         db.session.remove()
     clear_reports(wa_app)
